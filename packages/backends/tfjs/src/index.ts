@@ -1,0 +1,3 @@
+export { initTfjs, type InitTfjsOptions, type TfjsBackendName, type TfjsSelection } from './init-tfjs.js';
+export { bridgeMissingCpuKernels } from './cpu-kernel-bridge.js';
+export { tfjsBackendPlugin } from './tfjs-backend-plugin.js';

@@ -1,0 +1,8 @@
+import type { BackendType } from '../config/clip-config.js';
+
+/** The runtime a pipeline computes on. */
+export interface Backend {
+  readonly type: BackendType;
+  /** Prepares the runtime (for tfjs: chooses and initialises the tensor backend). Idempotent. Returns what it chose, for logs. */
+  init(): Promise<string>;
+}

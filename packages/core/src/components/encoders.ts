@@ -1,0 +1,47 @@
+import type { Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Module } from './module.js';
+
+/**
+ * The inference boundary of an image tower. A tfjs tower and an onnxruntime session both implement it,
+ * so pipelines do not care which runtime computes the embeddings.
+ */
+export interface ImageEncoder {
+  /** Input side in pixels (square). */
+  readonly imageSize: number;
+  /** Width of the embeddings. */
+  readonly embedDim: number;
+  /** CLIP-normalised pixel values [N, 3, H, W] -> unnormalised embeddings [N, embedDim]; eval mode, no gradients. */
+  encode(pixelValues: Tensor4D): Promise<Tensor2D>;
+  dispose(): void;
+}
+
+/** The inference boundary of a text tower. */
+export interface TextEncoder {
+  /** Tokens per text. */
+  readonly contextLength: number;
+  /** Width of the embeddings. */
+  readonly embedDim: number;
+  /** Token ids [N, contextLength] (int32) -> unnormalised embeddings [N, embedDim]; no gradients. */
+  encode(inputIds: Tensor2D): Promise<Tensor2D>;
+  dispose(): void;
+}
+
+/** An image tower written in tfjs: differentiable, with named weights. */
+export interface TrainableImageEncoder extends ImageEncoder, Module {
+  /** Differentiable forward. `training` selects batch statistics in BatchNorm and updates the running ones. */
+  forward(pixelValues: Tensor4D, training: boolean): Tensor2D;
+}
+
+/** A text tower written in tfjs: differentiable, with named weights. */
+export interface TrainableTextEncoder extends TextEncoder, Module {
+  /** Differentiable forward over int32 token ids [N, contextLength]. */
+  forward(inputIds: Tensor2D, training: boolean): Tensor2D;
+}
+
+export function isTrainableImageEncoder(encoder: ImageEncoder): encoder is TrainableImageEncoder {
+  return typeof (encoder as Partial<TrainableImageEncoder>).forward === 'function' && typeof (encoder as Partial<TrainableImageEncoder>).stateDict === 'function';
+}
+
+export function isTrainableTextEncoder(encoder: TextEncoder): encoder is TrainableTextEncoder {
+  return typeof (encoder as Partial<TrainableTextEncoder>).forward === 'function' && typeof (encoder as Partial<TrainableTextEncoder>).stateDict === 'function';
+}

@@ -1,0 +1,18 @@
+export * from './errors.js';
+export type * from './config/clip-config.js';
+export { parseClipConfig, parseModelConfig, readClipConfig, readJsonConfig } from './config/parse-clip-config.js';
+export type { Module } from './components/module.js';
+export type { ImageEncoder, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from './components/encoders.js';
+export { isTrainableImageEncoder, isTrainableTextEncoder } from './components/encoders.js';
+export type { Tokenizer, TokenizeOptions } from './components/tokenizer.js';
+export type { ContrastiveLoss } from './components/contrastive-loss.js';
+export type { Backend } from './components/backend.js';
+export { type Token, token } from './di/token.js';
+export { BACKEND, IMAGE_ENCODER, LOSS, type Slot, SLOTS, TEXT_ENCODER, TOKENIZER } from './di/slots.js';
+export { type ClipPlugin, definePlugin, type PluginContext } from './di/plugin.js';
+export { type AssembleOptions, assembleClip, type ClipAssembly } from './di/assemble-clip.js';
+export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type RawArray, toFloat32, toInt32 } from './safetensors/dtypes.js';
+export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensors/safetensors-file.js';
+export { writeSafetensors } from './safetensors/write-safetensors.js';
+export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
+export { SeededRandom } from './random/seeded-random.js';

@@ -1,0 +1,72 @@
+import type { SeededRandom } from '@clipkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { Layer } from './layer.js';
+
+/**
+ * y = x W^T (+ b) with x of shape [N, in] and W stored as PyTorch does, [out, in].
+ *
+ * The gradient is written by hand with explicit transposes: tfjs's own gradient of `x @ W^T` calls
+ * matMul with transpose flags, which on the wasm backend runs ~12x slower than a plain 2-D product
+ * (measured: training 3.8x faster with this version). Inputs must be 2-D: the gradient of a broadcast
+ * 3-D x 2-D matMul throws on every tfjs backend, so callers flatten [B, T, D] to [B*T, D] first.
+ */
+const linearProduct = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, w]);
+  const wT = tf.transpose(w); // [in, out]
+  const value = tf.matMul(x as tf.Tensor2D, wT as tf.Tensor2D); // [N, out]
+  wT.dispose();
+  return {
+    value,
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [savedX, savedW] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const dyT = tf.transpose(dy as tf.Tensor2D); // [out, N]
+      const dx = tf.matMul(dy as tf.Tensor2D, savedW); // [N, out] @ [out, in] = [N, in]
+      const dw = tf.matMul(dyT, savedX); // [out, N] @ [N, in] = [out, in]
+      dyT.dispose();
+      return [dx, dw];
+    },
+  };
+}) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
+
+export interface LinearOptions {
+  /** Whether the layer adds a bias. Default true. */
+  bias?: boolean;
+  /** Initial weight [out, in]; default PyTorch's U(-1/sqrt(in), 1/sqrt(in)). */
+  weight?: Float32Array;
+  /** Initial bias [out]; default PyTorch's U(-1/sqrt(in), 1/sqrt(in)). */
+  biasValues?: Float32Array;
+}
+
+export class Linear extends Layer {
+  readonly weight: tf.Variable<tf.Rank.R2>;
+  readonly bias: tf.Variable<tf.Rank.R1> | null;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    rng: SeededRandom,
+    options: LinearOptions = {},
+    /** State-dict names of the weight and the bias (OpenAI's attention pool calls them differently). */
+    names: { weight: string; bias: string } = { weight: 'weight', bias: 'bias' },
+  ) {
+    super();
+    const bound = 1 / Math.sqrt(inFeatures);
+    const weight = options.weight ?? rng.uniformArray(outFeatures * inFeatures, -bound, bound);
+    this.weight = this.addVariable(names.weight, tf.tensor2d(weight, [outFeatures, inFeatures]));
+    this.bias = options.bias === false ? null : this.addVariable(names.bias, tf.tensor1d(options.biasValues ?? rng.uniformArray(outFeatures, -bound, bound)));
+  }
+
+  /** [N, in] -> [N, out] */
+  apply(x: tf.Tensor2D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const y = linearProduct(x, this.weight);
+      return this.bias ? tf.add(y, this.bias) : y;
+    });
+  }
+}
+
+/** x W^T for a bare [out, in] weight (projections stored as parameters, not layers), with the fast gradient. */
+export function linear(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
+  return linearProduct(x, weight);
+}
