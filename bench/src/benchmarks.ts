@@ -1,0 +1,11 @@
+import { siglipMemory } from './siglip-memory.js';
+import { tokenizerBenchmark } from './tokenizer.js';
+
+export interface Benchmark {
+  name: string;
+  description: string;
+  run(args: string[]): Promise<void>;
+}
+
+/** Every benchmark, each in its own file. */
+export const BENCHMARKS: readonly Benchmark[] = [siglipMemory, tokenizerBenchmark];

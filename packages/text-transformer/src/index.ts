@@ -1,0 +1,11 @@
+// Tokenizer (CLIP BPE, BPE trainer)
+export { ClipTokenizer } from './tokenizer/clip-tokenizer.js';
+export { TextTooLongError } from './tokenizer/text-too-long-error.js';
+export { type BpeVocabulary, END_OF_TEXT, START_OF_TEXT } from './tokenizer/bpe-vocabulary.js';
+export { DEFAULT_VOCABULARY_PATH, loadBpeVocabulary, loadClipTokenizer } from './tokenizer/load-tokenizer.js';
+export { writeHfVocabulary, writeOpenAiMerges, writeTokenizerJson } from './tokenizer/write-tokenizer-files.js';
+export { trainBpe, type TrainBpeOptions } from './tokenizer/train-bpe.js';
+export { cleanText } from './tokenizer/clean-text.js';
+export { preTokenize } from './tokenizer/pre-tokenize.js';
+export { clipBpeTokenizerPlugin } from './tokenizer/tokenizer-plugin.js';
+
