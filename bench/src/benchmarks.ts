@@ -1,5 +1,6 @@
 import { siglipMemory } from './siglip-memory.js';
 import { tokenizerBenchmark } from './tokenizer.js';
+import { towers } from './towers.js';
 
 export interface Benchmark {
   name: string;
@@ -8,4 +9,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [siglipMemory, tokenizerBenchmark];
+export const BENCHMARKS: readonly Benchmark[] = [siglipMemory, tokenizerBenchmark, towers];

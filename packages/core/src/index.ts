@@ -7,8 +7,9 @@ export { isTrainableImageEncoder, isTrainableTextEncoder } from './components/en
 export type { Tokenizer, TokenizeOptions } from './components/tokenizer.js';
 export type { ContrastiveLoss } from './components/contrastive-loss.js';
 export type { Backend } from './components/backend.js';
+export type { ClipBatch, ClipDataset, DataPosition, RetrievalTask, ZeroShotTask } from './components/dataset.js';
 export { type Token, token } from './di/token.js';
-export { BACKEND, IMAGE_ENCODER, LOSS, type Slot, SLOTS, TEXT_ENCODER, TOKENIZER } from './di/slots.js';
+export { BACKEND, DATASET, IMAGE_ENCODER, LOSS, type Slot, SLOTS, TEXT_ENCODER, TOKENIZER } from './di/slots.js';
 export { type ClipPlugin, definePlugin, type PluginContext } from './di/plugin.js';
 export { type AssembleOptions, assembleClip, type ClipAssembly } from './di/assemble-clip.js';
 export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type RawArray, toFloat32, toInt32 } from './safetensors/dtypes.js';
@@ -16,3 +17,35 @@ export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensor
 export { writeSafetensors } from './safetensors/write-safetensors.js';
 export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
 export { SeededRandom } from './random/seeded-random.js';
+export { ClipModel, type ClipLogits, type ClipModelOptions, type EncodeOptions, type RankResult } from './model/clip-model.js';
+export { l2Normalize } from './model/l2-normalize.js';
+export { fillTemplate, type PromptTemplate } from './model/prompt-template.js';
+export { OPENAI_IMAGENET_TEMPLATES } from './model/openai-imagenet-templates.js';
+export { toOpenClipModelConfig, type OpenClipModelConfigJson } from './config/to-open-clip-model-config.js';
+export { toHfClipConfig } from './config/to-hf-clip-config.js';
+export { type HfStorage, hfStorageOf } from './weights/openai-hf-names.js';
+export { loadStateDict, type LoadStateDictOptions, type WeightNames, type WeightTarget } from './weights/load-state-dict.js';
+export { clipStateTensors } from './weights/clip-state-dict.js';
+export { toHfStateTensors } from './weights/hf-state-tensors.js';
+export {
+  detectModelLayout,
+  hasTokenizerFiles,
+  LAYOUT_CONFIG_FILES,
+  type ModelDirectory,
+  type ModelLayout,
+  readModelDirectory,
+  type ReadModelDirectoryOptions,
+  WEIGHTS_FILE,
+} from './weights/model-directory.js';
+export { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, saveClipModel, type SaveClipModelOptions } from './weights/save-clip-model.js';
+export { type LoadedClip, loadClip, type LoadClipOptions } from './pipelines/load-clip.js';
+export { AdamW, type AdamWOptions } from './training/adamw.js';
+export { learningRate } from './training/learning-rate.js';
+export { clipGradNorm } from './training/clip-grad-norm.js';
+export { type ClipTrainables, clipStateDict, trainableParameters } from './training/clip-trainables.js';
+export { contrastiveGradients, type ContrastiveStep } from './training/contrastive-gradients.js';
+export { CHECKPOINT_DIR, findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './training/checkpoint.js';
+export { type EvalMetrics, MetricsLog, type MetricsLine, type TrainMetrics } from './training/metrics-log.js';
+export { NonFiniteLossError, trainClip, type TrainEvent, type TrainOptions, type TrainResult } from './training/train-clip.js';
+export { zeroShotAccuracy, type ZeroShotAccuracy } from './evaluation/zero-shot-accuracy.js';
+export { type RecallAtK, retrievalRecall, type RetrievalRecall } from './evaluation/retrieval-recall.js';

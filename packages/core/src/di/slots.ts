@@ -1,6 +1,7 @@
 import type { BackendType, ClipConfig } from '../config/clip-config.js';
 import type { Backend } from '../components/backend.js';
 import type { ContrastiveLoss } from '../components/contrastive-loss.js';
+import type { ClipDataset } from '../components/dataset.js';
 import type { ImageEncoder, TextEncoder } from '../components/encoders.js';
 import type { Tokenizer } from '../components/tokenizer.js';
 import { type Token, token } from './token.js';
@@ -68,5 +69,14 @@ export const BACKEND: Slot<Backend> = {
   packageFor: (type) => ({ tfjs: '@clipkit/backend-tfjs', onnxruntime: ONNX_PACKAGE } as Record<string, string>)[type],
 };
 
+export const DATASET: Slot<ClipDataset> = {
+  name: 'DATASET',
+  token: token<ClipDataset>('DATASET'),
+  typePath: 'data.type',
+  typeOf: (c) => c.data.type,
+  perRuntime: false,
+  packageFor: (type) => (['synthetic-shapes', 'fashion-mnist', 'image-text'].includes(type) ? '@clipkit/datasets' : undefined),
+};
+
 /** Every slot, in the order pipelines resolve them. */
-export const SLOTS: readonly Slot<unknown>[] = [BACKEND, TOKENIZER, IMAGE_ENCODER, TEXT_ENCODER, LOSS];
+export const SLOTS: readonly Slot<unknown>[] = [BACKEND, TOKENIZER, IMAGE_ENCODER, TEXT_ENCODER, LOSS, DATASET];

@@ -1,0 +1,27 @@
+import { InvalidArgumentError, Option } from 'commander';
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+  return n;
+}
+
+/** --batch-size N: images or texts per encoder call. */
+export function batchSizeOption(): Option {
+  return new Option('--batch-size <n>', 'images or texts per encoder call').argParser(positiveInteger).default(32);
+}
+
+/** --top K: labels to show per image. */
+export function topOption(): Option {
+  return new Option('--top <k>', 'labels to show per image').argParser(positiveInteger).default(5);
+}
+
+/** --backend: overrides the runtime the model directory's config names. */
+export function backendOption(): Option {
+  return new Option('--backend <type>', 'runtime of the towers (default: tfjs, or what the model config says)').choices(['tfjs', 'onnxruntime']);
+}
+
+/** The `backend` override for loadClip from --backend. */
+export function backendOverride(type: string | undefined): { type: string } | undefined {
+  return type === undefined ? undefined : { type };
+}

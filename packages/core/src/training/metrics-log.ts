@@ -1,0 +1,61 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { RetrievalRecall } from '../evaluation/retrieval-recall.js';
+import type { ZeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
+
+/** One logged training step (open_clip's log line). */
+export interface TrainMetrics {
+  type: 'train';
+  /** 0-based index of the step whose loss this is. */
+  step: number;
+  /** The step's loss, before its update. */
+  loss: number;
+  /** Learning rate of the step. */
+  lr: number;
+  /** exp(t) after the step's clamp. */
+  logitScale: number;
+  /** SigLIP's bias after the step; null for CLIP. */
+  logitBias: number | null;
+  /** Global gradient norm before clipping, when clipping is on. */
+  gradNorm: number | null;
+  /** Training samples per second since the previous log line (evaluation and checkpoints excluded). */
+  samplesPerSecond: number;
+}
+
+/** One evaluation. */
+export interface EvalMetrics {
+  type: 'eval';
+  /** Optimiser steps completed when it ran. */
+  afterSteps: number;
+  zeroShot: ZeroShotAccuracy | null;
+  retrieval: RetrievalRecall | null;
+}
+
+export type MetricsLine = TrainMetrics | EvalMetrics;
+
+/** Steps completed by the time a line was written. */
+function stepsDone(line: MetricsLine): number {
+  return line.type === 'train' ? line.step + 1 : line.afterSteps;
+}
+
+/** metrics.jsonl of a run: one JSON object per line, appended as the run goes. */
+export class MetricsLog {
+  constructor(readonly path: string) {}
+
+  append(line: MetricsLine): void {
+    appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+  }
+
+  read(): MetricsLine[] {
+    if (!existsSync(this.path)) return [];
+    return readFileSync(this.path, 'utf8')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => JSON.parse(l) as MetricsLine);
+  }
+
+  /** Drops lines written after `steps` steps: a resumed run repeats them from its checkpoint. */
+  truncateAfter(steps: number): void {
+    const kept = this.read().filter((line) => stepsDone(line) <= steps);
+    writeFileSync(this.path, kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  }
+}

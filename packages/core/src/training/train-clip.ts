@@ -1,0 +1,206 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ClipDataset } from '../components/dataset.js';
+import { isTrainableImageEncoder, isTrainableTextEncoder } from '../components/encoders.js';
+import type { Tokenizer } from '../components/tokenizer.js';
+import type { ClipConfig } from '../config/clip-config.js';
+import { parseClipConfig } from '../config/parse-clip-config.js';
+import { assembleClip } from '../di/assemble-clip.js';
+import type { ClipPlugin } from '../di/plugin.js';
+import { BACKEND, DATASET, IMAGE_ENCODER, LOSS, TEXT_ENCODER, TOKENIZER } from '../di/slots.js';
+import { ClipkitError } from '../errors.js';
+import { retrievalRecall } from '../evaluation/retrieval-recall.js';
+import { zeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
+import { ClipModel } from '../model/clip-model.js';
+import { AdamW } from './adamw.js';
+import { findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './checkpoint.js';
+import { type ClipTrainables, clipStateDict, trainableParameters } from './clip-trainables.js';
+import { clipGradNorm } from './clip-grad-norm.js';
+import { contrastiveGradients } from './contrastive-gradients.js';
+import { learningRate } from './learning-rate.js';
+import { type EvalMetrics, MetricsLog, type TrainMetrics } from './metrics-log.js';
+
+export interface TrainOptions {
+  /** The run directory: checkpoint/ (the latest checkpoint, also a model directory) and metrics.jsonl. */
+  outDir: string;
+  /** Continue the run in outDir from its last checkpoint, as if it had never stopped. Default false. */
+  resume?: boolean;
+  /** Stop once this many steps are done; the learning-rate schedule still spans the configured length. Default: no limit. */
+  maxSteps?: number;
+  /** Receives progress as the run goes. */
+  onEvent?: (event: TrainEvent) => void;
+  /** Receives one-line messages (backend choice). Default: console.error. */
+  log?: (message: string) => void;
+}
+
+export type TrainEvent =
+  | { type: 'start'; startStep: number; endStep: number; totalSteps: number; batchSize: number; parameters: number; backend: string; resumedFrom: string | null }
+  | { type: 'step'; stepsDone: number; loss: number; lr: number }
+  | { type: 'log'; metrics: TrainMetrics }
+  | { type: 'eval'; metrics: EvalMetrics }
+  | { type: 'checkpoint'; stepsDone: number; dir: string };
+
+export interface TrainResult {
+  stepsDone: number;
+  /** Loss of the last step. */
+  finalLoss: number;
+  /** The evaluation at the end (null when the data has no evaluation task). */
+  evaluation: EvalMetrics | null;
+  checkpointDir: string;
+  metricsFile: string;
+  /** Training samples per second over the whole run (evaluation and checkpoints excluded). */
+  samplesPerSecond: number;
+}
+
+/** The loss went NaN or infinite: the run stops before the bad update, keeping the last good checkpoint. */
+export class NonFiniteLossError extends ClipkitError {}
+
+async function evaluate(parts: ClipTrainables, tokenizer: Tokenizer, dataset: ClipDataset, afterSteps: number): Promise<EvalMetrics> {
+  const model = new ClipModel(parts.image, parts.text, { logitScale: parts.loss.logitScale(), logitBias: parts.loss.logitBias() });
+  const zeroShotTask = dataset.zeroShot();
+  const retrievalTask = dataset.retrieval();
+  return {
+    type: 'eval',
+    afterSteps,
+    zeroShot: zeroShotTask ? await zeroShotAccuracy(model, tokenizer, zeroShotTask) : null,
+    retrieval: retrievalTask ? await retrievalRecall(model, tokenizer, retrievalTask) : null,
+  };
+}
+
+/** Checks that a resumed run continues the same experiment. */
+async function checkResumable(checkpointDir: string, config: ClipConfig): Promise<void> {
+  const saved = parseClipConfig(await readCheckpointConfig(checkpointDir), join(checkpointDir, 'clipkit.json'));
+  const differing = (Object.keys(config) as (keyof ClipConfig)[]).filter((key) => JSON.stringify(saved[key]) !== JSON.stringify(config[key]));
+  if (differing.length > 0) {
+    throw new ClipkitError(
+      `the run in ${checkpointDir} was trained with a different config (${differing.join(', ')} differ); ` +
+        'resume it with its own config (clipkit train --resume --out DIR, without --config) or train into another --out',
+    );
+  }
+}
+
+/**
+ * Trains a CLIP model as the config says: assembles the plug-ins, then runs AdamW steps over the
+ * dataset with the learning-rate schedule, gradient clipping and accumulation, logging to
+ * metrics.jsonl, checkpointing atomically, and evaluating periodically and at the end. A run is
+ * deterministic for a given config and seed, and `resume` continues it exactly.
+ */
+export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin[], options: TrainOptions): Promise<TrainResult> {
+  const { outDir } = options;
+  const emit = options.onEvent ?? (() => undefined);
+  mkdirSync(outDir, { recursive: true });
+  const existing = findCheckpoint(outDir);
+  if (options.resume && !existing) throw new ClipkitError(`${outDir} has no checkpoint to resume from; train without --resume to start a run there`);
+  if (!options.resume && existing) throw new ClipkitError(`${outDir} already holds a run (${existing}); pass --resume to continue it, or choose another --out`);
+  if (existing) await checkResumable(existing, config);
+
+  const assembly = assembleClip(config, plugins, { log: options.log });
+  const optimizers: AdamW[] = [];
+  try {
+    const backend = await assembly.resolve(BACKEND).init();
+    const image = assembly.resolve(IMAGE_ENCODER);
+    const text = assembly.resolve(TEXT_ENCODER);
+    if (!isTrainableImageEncoder(image) || !isTrainableTextEncoder(text)) {
+      throw new ClipkitError(`backend.type "${config.backend.type}" runs inference only; train with backend.type "tfjs"`);
+    }
+    const parts: ClipTrainables = { image, text, loss: assembly.resolve(LOSS) };
+    const tokenizer = assembly.resolve(TOKENIZER);
+    const dataset = assembly.resolve(DATASET);
+    const { batchSize, accumulationSteps, logEvery, evalEvery, checkpointEvery, gradClipNorm } = config.train;
+    const perEpoch = dataset.batchesPerEpoch(batchSize);
+    const totalSteps = config.train.steps ?? (perEpoch === null ? null : perEpoch * config.train.epochs);
+    if (totalSteps === null) throw new ClipkitError(`data.type "${config.data.type}" is endless: set train.steps`);
+    if (totalSteps === 0) throw new ClipkitError(`the data has fewer samples than one batch of ${batchSize}: lower train.batchSize`);
+    const endStep = Math.min(totalSteps, options.maxSteps ?? Infinity);
+
+    const model = clipStateDict(parts);
+    const optimizer = new AdamW(trainableParameters(parts), config.train);
+    optimizers.push(optimizer);
+    const metrics = new MetricsLog(join(outDir, 'metrics.jsonl'));
+    let state: TrainerState = { step: 0, position: { epoch: 0, batch: 0 } };
+    if (existing) {
+      state = await loadCheckpoint(existing, model, optimizer);
+      metrics.truncateAfter(state.step);
+    } else {
+      metrics.truncateAfter(0);
+    }
+    const startStep = state.step;
+    const parameters = [...trainableParameters(parts).values()].reduce((n, v) => n + v.size, 0);
+    emit({ type: 'start', startStep, endStep, totalSteps, batchSize, parameters, backend, resumedFrom: existing ?? null });
+
+    const contextLength = config.model.text.contextLength;
+    const checkpoint = async () => {
+      const dir = await saveCheckpoint(outDir, config, model, optimizer, state);
+      emit({ type: 'checkpoint', stepsDone: state.step, dir });
+      return dir;
+    };
+    let loss = NaN;
+    let trainSeconds = 0;
+    let samplesSinceLog = 0;
+    let secondsSinceLog = 0;
+    const batches = dataset.trainBatches({ batchSize, start: state.position })[Symbol.asyncIterator]();
+    while (state.step < endStep) {
+      const next = await batches.next();
+      if (next.done) throw new ClipkitError(`the ${config.data.type} data ended after ${state.step} steps`);
+      const { batch } = next.value;
+      const started = performance.now();
+      const lr = learningRate(state.step, totalSteps, config.train);
+      const n = batch.captions.length;
+      const pixels = tf.tensor4d(batch.pixelValues, batch.pixelShape);
+      const ids = tf.tensor2d(tokenizer.tokenize(batch.captions, { contextLength }), [n, contextLength], 'int32');
+      const step = contrastiveGradients(parts, pixels, ids, accumulationSteps);
+      tf.dispose([pixels, ids]);
+      loss = step.loss;
+      if (!Number.isFinite(loss)) {
+        tf.dispose([...step.grads.values()]);
+        const kept = findCheckpoint(outDir);
+        throw new NonFiniteLossError(
+          `the loss is ${loss} at step ${state.step} (lr ${lr.toExponential(2)}): the run stopped before applying it. ` +
+            `${kept ? `The last good checkpoint is ${kept}. ` : 'No checkpoint was written yet. '}` +
+            'Lower train.lr, set train.gradClipNorm, or check the data.',
+        );
+      }
+      const gradNorm = gradClipNorm === null ? null : clipGradNorm(step.grads, gradClipNorm);
+      optimizer.apply(step.grads, lr);
+      tf.dispose([...step.grads.values()]);
+      parts.loss.afterStep();
+      const seconds = (performance.now() - started) / 1000;
+      trainSeconds += seconds;
+      secondsSinceLog += seconds;
+      samplesSinceLog += n;
+      const index = state.step;
+      state = { step: state.step + 1, position: next.value.next };
+      emit({ type: 'step', stepsDone: state.step, loss, lr });
+
+      if (index % logEvery === 0 || state.step === endStep) {
+        const line: TrainMetrics = {
+          type: 'train', step: index, loss, lr, logitScale: parts.loss.logitScale(), logitBias: parts.loss.logitBias(), gradNorm,
+          samplesPerSecond: samplesSinceLog / secondsSinceLog,
+        };
+        metrics.append(line);
+        emit({ type: 'log', metrics: line });
+        samplesSinceLog = 0;
+        secondsSinceLog = 0;
+      }
+      if (state.step < endStep && checkpointEvery !== null && state.step % checkpointEvery === 0) await checkpoint();
+      if (state.step < endStep && evalEvery !== null && state.step % evalEvery === 0) {
+        const evaluation = await evaluate(parts, tokenizer, dataset, state.step);
+        metrics.append(evaluation);
+        emit({ type: 'eval', metrics: evaluation });
+      }
+    }
+    await batches.return?.();
+    const checkpointDir = await checkpoint();
+    const evaluation = dataset.zeroShot() || dataset.retrieval() ? await evaluate(parts, tokenizer, dataset, state.step) : null;
+    if (evaluation) {
+      metrics.append(evaluation);
+      emit({ type: 'eval', metrics: evaluation });
+    }
+    const samplesPerSecond = trainSeconds > 0 ? ((state.step - startStep) * batchSize) / trainSeconds : 0;
+    return { stepsDone: state.step, finalLoss: loss, evaluation, checkpointDir, metricsFile: metrics.path, samplesPerSecond };
+  } finally {
+    for (const optimizer of optimizers) optimizer.dispose();
+    await assembly.dispose();
+  }
+}

@@ -1,0 +1,113 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import type { ClipConfig } from '../config/clip-config.js';
+import { isHfClipConfig } from '../config/hf-clip-model-config.js';
+import { parseClipConfig, readJsonConfig } from '../config/parse-clip-config.js';
+import { ClipkitError } from '../errors.js';
+
+/** The three kinds of model directory clipkit reads and writes (see DESIGN.md, "Checkpoints and model directories"). */
+export type ModelLayout = 'huggingface' | 'open_clip' | 'clipkit';
+
+/** The file that identifies each layout, in the order they are looked for. */
+export const LAYOUT_CONFIG_FILES: Readonly<Record<ModelLayout, string>> = {
+  clipkit: 'clipkit.json',
+  open_clip: 'open_clip_config.json',
+  huggingface: 'config.json',
+};
+
+/** Every layout keeps its weights here (OpenAI names for clipkit and open_clip, transformers names for huggingface). */
+export const WEIGHTS_FILE = 'model.safetensors';
+
+/** Tokenizer files that make a directory carry its own vocabulary (transformers' CLIPTokenizer / tokenizers' JSON). */
+const TOKENIZER_FILE_SETS: readonly (readonly string[])[] = [['vocab.json', 'merges.txt'], ['tokenizer.json']];
+
+export function hasTokenizerFiles(dir: string): boolean {
+  return TOKENIZER_FILE_SETS.some((files) => files.every((f) => existsSync(join(dir, f))));
+}
+
+function requireDirectory(dir: string): void {
+  let isDirectory = false;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch {
+    throw new ClipkitError(`model directory ${dir} does not exist`);
+  }
+  if (!isDirectory) throw new ClipkitError(`${dir} is a file; --model / loadClip take the directory holding the model's config and ${WEIGHTS_FILE}`);
+}
+
+/**
+ * Which layout a model directory is in, from its files: clipkit.json (clipkit), open_clip_config.json
+ * (open_clip), or a config.json with model_type "clip" (Hugging Face). A directory with several is read
+ * as the first of these, clipkit's own being the most specific.
+ */
+export function detectModelLayout(dir: string): ModelLayout {
+  requireDirectory(dir);
+  if (existsSync(join(dir, LAYOUT_CONFIG_FILES.clipkit))) return 'clipkit';
+  if (existsSync(join(dir, LAYOUT_CONFIG_FILES.open_clip))) return 'open_clip';
+  const hfConfig = join(dir, LAYOUT_CONFIG_FILES.huggingface);
+  if (existsSync(hfConfig)) {
+    const json = readJsonConfig(hfConfig, (j) => j);
+    if (isHfClipConfig(json)) return 'huggingface';
+    const type = (json as { model_type?: unknown }).model_type;
+    throw new ClipkitError(`${hfConfig} is a Hugging Face config of model_type ${JSON.stringify(type)}; clipkit reads CLIPModel configs (model_type "clip")`);
+  }
+  const found = readdirSync(dir).sort();
+  const listed = found.length === 0 ? 'nothing' : found.slice(0, 12).join(', ') + (found.length > 12 ? `, ... (${found.length} files)` : '');
+  throw new ClipkitError(
+    `${dir} is not a model directory (found: ${listed}). clipkit reads: a clipkit checkpoint (clipkit.json + ${WEIGHTS_FILE}); ` +
+      `an open_clip model (open_clip_config.json + ${WEIGHTS_FILE} with OpenAI names); ` +
+      `a Hugging Face CLIP model (config.json with model_type "clip" + ${WEIGHTS_FILE}).`,
+  );
+}
+
+/** What loadClip needs from a model directory. */
+export interface ModelDirectory {
+  readonly dir: string;
+  readonly layout: ModelLayout;
+  /** The layout's config file. */
+  readonly configFile: string;
+  /** The validated config, with defaults for what the directory does not say (loss, data, train). */
+  readonly config: ClipConfig;
+  readonly weightsFile: string;
+  /** open_clip's `preprocess_cfg` (mean, std, interpolation, resize_mode) when the config has one. */
+  readonly openClipPreprocess: Readonly<Record<string, unknown>> | null;
+}
+
+export interface ReadModelDirectoryOptions {
+  /** Replaces the config's `backend` section, e.g. { type: "onnxruntime" }; validated like the config. */
+  backend?: Readonly<{ type: string } & Record<string, unknown>>;
+}
+
+function asObject(json: unknown): Record<string, unknown> {
+  return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
+}
+
+/**
+ * Reads a model directory's config into a ClipConfig. Foreign layouts become `{ model: <their config> }`
+ * with clipkit defaults elsewhere; the tokenizer is the directory's own files when it has them, else the
+ * bundled OpenAI vocabulary. A clipkit.json's relative tokenizer path is taken relative to the directory.
+ */
+export function readModelDirectory(dir: string, options: ReadModelDirectoryOptions = {}): ModelDirectory {
+  const layout = detectModelLayout(dir);
+  const configFile = join(dir, LAYOUT_CONFIG_FILES[layout]);
+  const json = asObject(readJsonConfig(configFile, (j) => j));
+  const ownTokenizer = { type: 'clip-bpe', path: hasTokenizerFiles(dir) ? resolve(dir) : null };
+  let document: Record<string, unknown>;
+  let openClipPreprocess: Record<string, unknown> | null = null;
+  if (layout === 'clipkit') {
+    document = { ...json };
+    const tokenizer = asObject(json.tokenizer);
+    if (json.tokenizer === undefined) document.tokenizer = ownTokenizer;
+    else if (typeof tokenizer.path === 'string' && !isAbsolute(tokenizer.path)) document.tokenizer = { ...tokenizer, path: resolve(dir, tokenizer.path) };
+  } else if (layout === 'open_clip') {
+    // open_clip's Hub export wraps the model config: { model_cfg, preprocess_cfg }; its model_configs/*.json are bare.
+    const wrapped = 'model_cfg' in json;
+    document = { model: wrapped ? json.model_cfg : json, tokenizer: ownTokenizer };
+    if (wrapped && json.preprocess_cfg !== undefined) openClipPreprocess = asObject(json.preprocess_cfg);
+  } else {
+    document = { model: json, tokenizer: ownTokenizer };
+  }
+  if (options.backend) document.backend = options.backend;
+  const config = parseClipConfig(document, configFile);
+  return { dir, layout, configFile, config, weightsFile: join(dir, WEIGHTS_FILE), openClipPreprocess };
+}

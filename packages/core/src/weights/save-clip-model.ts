@@ -1,0 +1,109 @@
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ClipConfig } from '../config/clip-config.js';
+import { toHfClipConfig } from '../config/to-hf-clip-config.js';
+import { toOpenClipModelConfig } from '../config/to-open-clip-model-config.js';
+import { ClipkitError } from '../errors.js';
+import { writeContentAtomic } from '../io/atomic-file.js';
+import type { ClipModel } from '../model/clip-model.js';
+import type { HostTensor } from '../safetensors/dtypes.js';
+import { writeSafetensors } from '../safetensors/write-safetensors.js';
+import { clipStateTensors } from './clip-state-dict.js';
+import { toHfStateTensors } from './hf-state-tensors.js';
+import { LAYOUT_CONFIG_FILES, type ModelLayout, WEIGHTS_FILE } from './model-directory.js';
+
+/** OpenAI CLIP's pixel normalisation (clip.py _transform), the default of every CLIP preprocessor. */
+export const OPENAI_CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
+export const OPENAI_CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+
+export interface SaveClipModelOptions {
+  /** Per-channel pixel mean recorded for preprocessing (preprocessor_config.json, open_clip's preprocess_cfg). Default OpenAI CLIP's. */
+  imageMean?: readonly number[];
+  /** Per-channel pixel std. Default OpenAI CLIP's. */
+  imageStd?: readonly number[];
+}
+
+/** transformers reads safetensors only with this metadata (it names the framework the tensors came from). */
+const METADATA = { format: 'pt' };
+const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** transformers' CLIPImageProcessor settings equivalent to OpenAI's _transform(imageSize). */
+function preprocessorConfig(imageSize: number, mean: readonly number[], std: readonly number[]): Record<string, unknown> {
+  return {
+    image_processor_type: 'CLIPImageProcessor',
+    do_resize: true,
+    size: { shortest_edge: imageSize },
+    resample: 3, // bicubic
+    do_center_crop: true,
+    crop_size: { height: imageSize, width: imageSize },
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: [...mean],
+    image_std: [...std],
+    do_convert_rgb: true,
+  };
+}
+
+/**
+ * PyTorch's BatchNorm has a `num_batches_tracked` counter clipkit does not keep; writing it (as 0) lets
+ * open_clip load the file with strict=True on every PyTorch version.
+ */
+function withBatchNormCounters(tensors: Map<string, HostTensor>): Map<string, HostTensor> {
+  for (const name of [...tensors.keys()]) {
+    if (name.endsWith('.running_mean')) tensors.set(name.replace(/running_mean$/, 'num_batches_tracked'), { dtype: 'I64', shape: [], data: BigInt64Array.of(0n) });
+  }
+  return tensors;
+}
+
+/** Copies the tokenizer's Hugging Face files (vocab.json + merges.txt, tokenizer.json) into `dir`; returns whether it did. */
+async function copyTokenizerFiles(path: string | null, dir: string): Promise<boolean> {
+  if (path === null || !existsSync(path)) return false;
+  const source = statSync(path).isDirectory() ? path : dirname(path);
+  if (!statSync(path).isDirectory() && !TOKENIZER_FILES.includes(basename(path))) return false;
+  const files = TOKENIZER_FILES.filter((f) => existsSync(join(source, f)));
+  if (resolve(source) !== resolve(dir)) for (const f of files) await writeContentAtomic(join(dir, f), await readFile(join(source, f)));
+  return files.length > 0;
+}
+
+/**
+ * Saves a model with tfjs towers as a model directory in one of the three layouts:
+ * - "clipkit": clipkit.json (the whole validated config, so training can later keep optimizer state beside it)
+ *   + model.safetensors with OpenAI names + preprocessor_config.json;
+ * - "open_clip": open_clip_config.json ({ model_cfg, preprocess_cfg }, as open_clip's Hub export) + the same
+ *   OpenAI-named model.safetensors: `open_clip.create_model_and_transforms("local-dir:DIR")` / `hf-hub:` load it;
+ * - "huggingface": config.json + transformers-named model.safetensors + preprocessor_config.json:
+ *   `CLIPModel.from_pretrained(DIR)` loads it (Vision Transformer models without logit bias only).
+ * The tokenizer's vocab.json/merges.txt or tokenizer.json are copied along when the config names them.
+ * Every file is written atomically, the config last, so the config never points at weights not yet written.
+ */
+export async function saveClipModel(dir: string, layout: ModelLayout, model: ClipModel, config: ClipConfig, options: SaveClipModelOptions = {}): Promise<void> {
+  const { vision, embedDim } = config.model;
+  if (model.embedDim !== embedDim || model.imageEncoder.imageSize !== vision.imageSize) {
+    throw new ClipkitError(`the config describes a ${vision.imageSize}px model embedding into ${embedDim} dimensions, but the model takes ${model.imageEncoder.imageSize}px images into ${model.embedDim}`);
+  }
+  const mean = options.imageMean ?? OPENAI_CLIP_MEAN;
+  const std = options.imageStd ?? OPENAI_CLIP_STD;
+  // Converted before anything is written, so a model the layout cannot hold leaves the directory untouched.
+  let configJson: unknown;
+  let tensors = clipStateTensors(model);
+  if (layout === 'huggingface') {
+    if (model.logitBias !== null) throw new ClipkitError('Hugging Face CLIPModel has no logit_bias (this model was trained with a SigLIP loss); save it in the "open_clip" or "clipkit" layout');
+    configJson = toHfClipConfig(config.model);
+    tensors = toHfStateTensors(tensors);
+  } else {
+    tensors = withBatchNormCounters(tensors);
+    if (layout === 'open_clip') configJson = { model_cfg: toOpenClipModelConfig(config.model), preprocess_cfg: { mean: [...mean], std: [...std] } };
+  }
+
+  await mkdir(dir, { recursive: true });
+  await writeSafetensors(join(dir, WEIGHTS_FILE), tensors, METADATA);
+  const copiedTokenizer = await copyTokenizerFiles(config.tokenizer.path, dir);
+  if (layout !== 'open_clip') await writeContentAtomic(join(dir, 'preprocessor_config.json'), json(preprocessorConfig(vision.imageSize, mean, std)));
+  // The clipkit config points at the copied tokenizer relative to the directory, so the directory can move.
+  if (layout === 'clipkit') configJson = { ...config, tokenizer: { ...config.tokenizer, path: copiedTokenizer ? '.' : config.tokenizer.path } };
+  await writeContentAtomic(join(dir, LAYOUT_CONFIG_FILES[layout]), json(configJson));
+}
