@@ -2,7 +2,7 @@ import { initTfjs } from '@clipkit/backend-tfjs';
 import { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Linear } from './linear.js';
+import { Linear, linear } from './linear.js';
 
 const TOLERANCE = 1e-5; // float32 sums of 24 products; autograd and the hand-written gradient differ only by rounding
 
@@ -41,6 +41,20 @@ describe.each(['wasm', 'cpu'] as const)('Linear on %s', (device) => {
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, upstream]);
     layer.dispose();
+  });
+
+  it('linear() has the gradients of tfjs autograd for a weight that is not a Variable', () => {
+    const rng = new SeededRandom(3);
+    const [x, w] = [tf.tensor2d(rng.normalArray(5 * 24), [5, 24]), tf.tensor2d(rng.normalArray(16 * 24), [16, 24])];
+    const upstream = tf.tensor2d(rng.normalArray(5 * 16), [5, 16]);
+    const before = tf.memory().numTensors;
+    const ours = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(linear(a as tf.Tensor2D, b as tf.Tensor2D), upstream)))([x, w]);
+    const reference = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b, false, true), upstream)))([x, w]);
+    expect(maxAbsDiff(ours[0], reference[0])).toBeLessThan(TOLERANCE);
+    expect(maxAbsDiff(ours[1], reference[1])).toBeLessThan(TOLERANCE);
+    tf.dispose([...ours, ...reference]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w, upstream]);
   });
 
   it('names its state as PyTorch does', () => {

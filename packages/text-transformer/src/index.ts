@@ -9,3 +9,6 @@ export { cleanText } from './tokenizer/clean-text.js';
 export { preTokenize } from './tokenizer/pre-tokenize.js';
 export { clipBpeTokenizerPlugin } from './tokenizer/tokenizer-plugin.js';
 
+// Text tower (TextTransformer and its plug-in)
+export { TextTransformer } from './text-transformer.js';
+export { textTransformerPlugin } from './text-transformer-plugin.js';

@@ -1,0 +1,3 @@
+export { PatchEmbedding } from './patch-embedding.js';
+export { VisionTransformer } from './vision-transformer.js';
+export { vitPlugin } from './vit-plugin.js';

@@ -1,0 +1,11 @@
+export { Layer } from './layer.js';
+export { Linear, linear, type LinearOptions } from './linear.js';
+export { project } from './project.js';
+export { LayerNorm } from './layer-norm.js';
+export { Embedding } from './embedding.js';
+export { activation, gelu, quickGelu } from './activation.js';
+export { causalMask } from './causal-mask.js';
+export { MultiHeadAttention, type MultiHeadAttentionInit } from './multi-head-attention.js';
+export { MLP, type MLPOptions } from './mlp.js';
+export { ResidualAttentionBlock, type ResidualAttentionBlockOptions, type TransformerInit } from './residual-attention-block.js';
+export { Transformer } from './transformer.js';
