@@ -1,3 +1,4 @@
+import { onnxInference } from './onnx-inference.js';
 import { siglipMemory } from './siglip-memory.js';
 import { tokenizerBenchmark } from './tokenizer.js';
 import { towers } from './towers.js';
@@ -9,4 +10,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [siglipMemory, tokenizerBenchmark, towers];
+export const BENCHMARKS: readonly Benchmark[] = [onnxInference, siglipMemory, tokenizerBenchmark, towers];

@@ -1,3 +1,4 @@
+import { onnxRuntimePlugins } from '@clipkit/backend-onnxruntime';
 import { tfjsBackendPlugin } from '@clipkit/backend-tfjs';
 import type { ClipPlugin } from '@clipkit/core';
 import { resnetPlugin } from '@clipkit/encoders-resnet';
@@ -6,4 +7,4 @@ import { lossPlugins } from '@clipkit/losses';
 import { clipBpeTokenizerPlugin, textTransformerPlugin } from '@clipkit/text-transformer';
 
 /** Every plug-in the CLI ships: the command line has no other way to name one. */
-export const CLIP_PLUGINS: readonly ClipPlugin[] = [tfjsBackendPlugin, clipBpeTokenizerPlugin, vitPlugin, resnetPlugin, textTransformerPlugin, ...lossPlugins];
+export const CLIP_PLUGINS: readonly ClipPlugin[] = [tfjsBackendPlugin, clipBpeTokenizerPlugin, vitPlugin, resnetPlugin, textTransformerPlugin, ...lossPlugins, ...onnxRuntimePlugins];

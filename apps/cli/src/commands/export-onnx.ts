@@ -1,0 +1,24 @@
+import { exportOnnxModel } from '@clipkit/backend-onnxruntime';
+import type { Command } from 'commander';
+
+interface ExportOnnxOptions {
+  model: string;
+  out: string;
+}
+
+/** `clipkit export-onnx`: both towers to ONNX (written in TypeScript, no Python) plus what is needed to run them. */
+export function registerExportOnnxCommand(program: Command): void {
+  program
+    .command('export-onnx')
+    .description(
+      'export a model to ONNX for onnxruntime: writes vision.onnx (pixel_values -> image_embeds), text.onnx (input_ids -> text_embeds), ' +
+        'model.safetensors (logit scale), vocab.json + merges.txt, preprocessor_config.json and clipkit.json (backend onnxruntime); ' +
+        'the folder then works as --model for embed, zero-shot and eval',
+    )
+    .requiredOption('--model <dir>', 'model directory: Hugging Face (config.json), open_clip (open_clip_config.json) or clipkit (clipkit.json) layout')
+    .requiredOption('--out <dir>', 'the directory to write (created if missing)')
+    .action(async (options: ExportOnnxOptions) => {
+      const files = await exportOnnxModel(options.model, options.out, { log: (line) => console.log(line) });
+      console.log(`exported ${options.model} to ${options.out} (${files.length} files, ONNX opset 17)`);
+    });
+}

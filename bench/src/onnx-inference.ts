@@ -1,0 +1,174 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportImageTower, exportTextTower, OnnxImageEncoder, OnnxTextEncoder, sessionOptions } from '@clipkit/backend-onnxruntime';
+import { initTfjs, tfjsBackendPlugin } from '@clipkit/backend-tfjs';
+import {
+  assembleClip,
+  ClipkitError,
+  IMAGE_ENCODER,
+  type ImageEncoder,
+  isTrainableImageEncoder,
+  isTrainableTextEncoder,
+  type Module,
+  parseClipConfig,
+  SeededRandom,
+  TEXT_ENCODER,
+  type TextEncoder,
+  type TfjsDevice,
+} from '@clipkit/core';
+import { resnetPlugin } from '@clipkit/encoders-resnet';
+import { vitPlugin } from '@clipkit/encoders-vit';
+import { textTransformerPlugin } from '@clipkit/text-transformer';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Benchmark } from './benchmarks.js';
+
+/**
+ * Inference throughput of clipkit's ONNX exports in onnxruntime-node against the tfjs towers, on random
+ * towers with open_clip's ViT-B-32 and RN50 shapes (src/open_clip/model_configs/ViT-B-32.json, RN50.json):
+ * the same weights, exported by clipkit's exporter, run by OnnxImageEncoder / OnnxTextEncoder.
+ */
+
+/** Batch 16 on this machine, 2 threads (from the issue): torch.onnx exports of the same shapes in onnxruntime-node, and PyTorch with OpenBLAS. */
+const ANCHORS = {
+  'ViT-B-32 image': { torchOnnx: 33.3, pytorch: 23.6 },
+  'ViT-B-32 text': { torchOnnx: 46.2, pytorch: 28.8 },
+  'RN50 image': { torchOnnx: 30.5, pytorch: 16.4 },
+} as const;
+const ANCHOR_BATCH = 16;
+
+const TEXT_CFG = { context_length: 77, vocab_size: 49408, width: 512, heads: 8, layers: 12 };
+const MODELS = {
+  'ViT-B-32': { embed_dim: 512, vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 }, text_cfg: TEXT_CFG },
+  RN50: { embed_dim: 1024, vision_cfg: { image_size: 224, layers: [3, 4, 6, 3], width: 64, patch_size: null }, text_cfg: TEXT_CFG },
+};
+
+interface Options {
+  device: TfjsDevice;
+  batches: number[];
+  iterations: number;
+  threads: number;
+  tfjs: boolean;
+}
+
+function parseArgs(args: string[]): Options {
+  const options: Options = { device: 'auto', batches: [1, 16], iterations: 3, threads: 2, tfjs: true };
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === '--no-tfjs') options.tfjs = false;
+    else if (flag === '--device' && ['auto', 'blas', 'wasm', 'cpu'].includes(value) && ++i) options.device = value as TfjsDevice;
+    else if (flag === '--batches' && /^\d+(,\d+)*$/.test(value ?? '') && ++i) options.batches = value.split(',').map(Number);
+    else if (flag === '--iterations' && Number(value) >= 1 && ++i) options.iterations = Number(value);
+    else if (flag === '--threads' && Number(value) >= 1 && ++i) options.threads = Number(value);
+    else throw new ClipkitError(`onnx-inference: unknown argument "${flag}"; use --device auto|blas|wasm|cpu, --batches 1,16, --iterations N, --threads N, --no-tfjs`);
+  }
+  return options;
+}
+
+/** Items per second of `encode` on a batch, after one warm-up call (weight packing, kernel selection). */
+async function itemsPerSecond(encode: () => Promise<tf.Tensor2D>, batch: number, iterations: number): Promise<number> {
+  (await encode()).dispose();
+  const start = performance.now();
+  for (let i = 0; i < iterations; i++) {
+    const out = await encode();
+    await out.data(); // wait for the backend to finish
+    out.dispose();
+  }
+  return (batch * iterations) / ((performance.now() - start) / 1000);
+}
+
+/** Token rows as the tokenizer makes them: start, `words` random ids, end, zero padding. */
+function randomIds(rng: SeededRandom, batch: number, words: number): tf.Tensor2D {
+  const ids = new Int32Array(batch * 77);
+  for (let n = 0; n < batch; n++) {
+    ids[n * 77] = 49406;
+    for (let t = 1; t <= words; t++) ids[n * 77 + t] = 1 + rng.int(49000);
+    ids[n * 77 + words + 1] = 49407;
+  }
+  return tf.tensor2d(ids, [batch, 77], 'int32');
+}
+
+/** A tfjs tower's weights as host arrays, by OpenAI name. */
+function hostWeights(module: Module, prefix: string): Map<string, Float32Array> {
+  return new Map([...module.stateDict()].map(([name, variable]) => [prefix + name, variable.dataSync() as Float32Array]));
+}
+
+interface Row {
+  tower: keyof typeof ANCHORS;
+  input: string;
+  batch: number;
+  runtime: string;
+  perSecond: number;
+}
+
+async function measureModel(name: keyof typeof MODELS, options: Options, withText: boolean, rows: Row[]): Promise<void> {
+  const config = parseClipConfig({ model: MODELS[name], backend: { type: 'tfjs', device: options.device } });
+  const assembly = assembleClip(config, [tfjsBackendPlugin, vitPlugin, resnetPlugin, textTransformerPlugin], { log: () => undefined });
+  const dir = mkdtempSync(join(tmpdir(), 'clipkit-bench-onnx-'));
+  const session = sessionOptions({ threads: options.threads, graphOptimization: 'all' });
+  const rng = new SeededRandom(0);
+  try {
+    const { embedDim } = config.model;
+    const image = assembly.resolve(IMAGE_ENCODER);
+    if (!isTrainableImageEncoder(image)) throw new ClipkitError('the tfjs image tower has no weights to export');
+    let start = performance.now();
+    await exportImageTower(join(dir, 'vision.onnx'), config.model, hostWeights(image, 'visual.'));
+    console.log(`${name} image tower exported in ${((performance.now() - start) / 1000).toFixed(1)} s (process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+    const encoders: [string, ImageEncoder][] = [[`onnxruntime ${options.threads}t`, new OnnxImageEncoder(join(dir, 'vision.onnx'), { imageSize: 224, embedDim, sessionOptions: session })]];
+    if (options.tfjs) encoders.push([`tfjs ${tf.getBackend()}`, image]);
+    for (const batch of options.batches) {
+      const pixels = tf.tensor4d(rng.normalArray(batch * 3 * 224 * 224), [batch, 3, 224, 224]);
+      for (const [runtime, encoder] of encoders) rows.push({ tower: `${name} image` as Row['tower'], input: '224 px', batch, runtime, perSecond: await itemsPerSecond(() => encoder.encode(pixels), batch, options.iterations) });
+      pixels.dispose();
+    }
+    await encoders[0][1].dispose();
+
+    if (withText) {
+      const text = assembly.resolve(TEXT_ENCODER);
+      if (!isTrainableTextEncoder(text)) throw new ClipkitError('the tfjs text tower has no weights to export');
+      start = performance.now();
+      await exportTextTower(join(dir, 'text.onnx'), config.model, hostWeights(text, ''));
+      console.log(`${name} text tower exported in ${((performance.now() - start) / 1000).toFixed(1)} s (process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
+      const textEncoders: [string, TextEncoder][] = [[`onnxruntime ${options.threads}t`, new OnnxTextEncoder(join(dir, 'text.onnx'), { contextLength: 77, embedDim, sessionOptions: session })]];
+      if (options.tfjs) textEncoders.push([`tfjs ${tf.getBackend()}`, text]);
+      // Captions of 10 words (the end-of-text token at position 11) and texts filling the context.
+      for (const words of [10, 75]) {
+        for (const batch of options.batches) {
+          const ids = randomIds(rng, batch, words);
+          for (const [runtime, encoder] of textEncoders) rows.push({ tower: `${name} text` as Row['tower'], input: `${words + 2} tokens`, batch, runtime, perSecond: await itemsPerSecond(() => encoder.encode(ids), batch, options.iterations) });
+          ids.dispose();
+        }
+      }
+      await textEncoders[0][1].dispose();
+    }
+  } finally {
+    await assembly.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+
+async function run(args: string[]): Promise<void> {
+  const options = parseArgs(args);
+  const { description } = await initTfjs({ device: options.device, log: () => undefined });
+  console.log(`onnx-inference: ${options.iterations} timed calls after 1 warm-up; ${availableParallelism()} cores; load average ${load()} at start; ${description}`);
+  const rows: Row[] = [];
+  // RN50's text tower has ViT-B-32's shape: measured once.
+  await measureModel('ViT-B-32', options, true, rows);
+  await measureModel('RN50', options, false, rows);
+  console.log(`load average ${load()} at end (1, 5, 15 min; more than ${availableParallelism()} means other processes shared the cores)`);
+  console.log(`ratios to the batch-${ANCHOR_BATCH} anchors of the same shapes on this machine, 2 threads: torch.onnx export in onnxruntime-node, and PyTorch (OpenBLAS)`);
+  console.log('tower            input       batch  runtime           items/s  vs torch.onnx  vs PyTorch');
+  for (const { tower, input, batch, runtime, perSecond } of rows) {
+    const anchor = ANCHORS[tower];
+    const ratios = batch === ANCHOR_BATCH ? `${(perSecond / anchor.torchOnnx).toFixed(3).padStart(13)}  ${(perSecond / anchor.pytorch).toFixed(3).padStart(10)}` : `${'-'.padStart(13)}  ${'-'.padStart(10)}`;
+    console.log(`${tower.padEnd(16)} ${input.padEnd(10)} ${String(batch).padStart(6)}  ${runtime.padEnd(16)} ${perSecond.toFixed(2).padStart(8)}  ${ratios}`);
+  }
+}
+
+export const onnxInference: Benchmark = {
+  name: 'onnx-inference',
+  description: 'images/s and texts/s of random ViT-B-32 and RN50 towers exported to ONNX, onnxruntime vs tfjs (--batches 1,16, --threads 2, --iterations 3, --device, --no-tfjs)',
+  run,
+};

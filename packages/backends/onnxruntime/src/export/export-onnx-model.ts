@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  type ClipConfig,
+  ClipkitError,
+  LAYOUT_CONFIG_FILES,
+  OPENAI_CLIP_MEAN,
+  OPENAI_CLIP_STD,
+  readModelDirectory,
+  SafetensorsFile,
+  toFloat32,
+  WEIGHTS_FILE,
+  writeContentAtomic,
+  writeSafetensors,
+} from '@clipkit/core';
+import { loadBpeVocabulary, writeHfVocabulary } from '@clipkit/text-transformer';
+import { ONNX_TOWER_FILES } from '../runtime/onnx-tower-files.js';
+import { exportImageTower, exportTextTower } from './export-tower.js';
+import { readTowerWeights } from './read-tower-weights.js';
+
+export interface ExportOnnxModelOptions {
+  /** Receives one line per file written. Default: nothing. */
+  log?: (message: string) => void;
+}
+
+const PREPROCESSOR_CONFIG = 'preprocessor_config.json';
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+
+/** transformers' CLIPImageProcessor settings equivalent to OpenAI's _transform(imageSize) with the given normalisation. */
+function preprocessorConfig(imageSize: number, mean: readonly number[], std: readonly number[]): Record<string, unknown> {
+  return {
+    image_processor_type: 'CLIPImageProcessor',
+    do_resize: true,
+    size: { shortest_edge: imageSize },
+    resample: 3, // bicubic
+    do_center_crop: true,
+    crop_size: { height: imageSize, width: imageSize },
+    do_rescale: true,
+    rescale_factor: 1 / 255,
+    do_normalize: true,
+    image_mean: [...mean],
+    image_std: [...std],
+    do_convert_rgb: true,
+  };
+}
+
+function numbers(value: unknown, fallback: readonly number[]): readonly number[] {
+  return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number') ? value : fallback;
+}
+
+/**
+ * Exports a model directory (Hugging Face, open_clip or clipkit layout, weights in model.safetensors) to
+ * `outDir` as a clipkit model directory that runs on onnxruntime with no further options:
+ * - vision.onnx / text.onnx: the towers (see imageTowerModel, textTowerModel);
+ * - model.safetensors: only logit_scale (and logit_bias), which live outside the towers;
+ * - vocab.json + merges.txt: the model's tokenizer (the bundled OpenAI vocabulary when it names none);
+ * - preprocessor_config.json: copied from the model, else built from open_clip's preprocess_cfg or OpenAI's;
+ * - clipkit.json: the model's config with `backend: { type: "onnxruntime" }`, written last, so a directory
+ *   with a config is complete. `loadClip(outDir, plugins)` then runs both towers in onnxruntime.
+ * Returns the files written.
+ */
+export async function exportOnnxModel(modelDir: string, outDir: string, options: ExportOnnxModelOptions = {}): Promise<string[]> {
+  const log = options.log ?? (() => undefined);
+  const directory = readModelDirectory(modelDir);
+  const { config, weightsFile } = directory;
+  if (config.backend.type === 'onnxruntime' && existsSync(join(modelDir, ONNX_TOWER_FILES.image[0]))) {
+    throw new ClipkitError(`${modelDir} is already an ONNX export (its towers are .onnx files); export-onnx reads a model whose weights are in ${WEIGHTS_FILE}`);
+  }
+  if (!existsSync(weightsFile)) throw new ClipkitError(`${weightsFile} does not exist: export-onnx reads the model's weights from it`);
+  if (resolve(modelDir) === resolve(outDir)) throw new ClipkitError(`--out ${outDir} is the model directory itself; export to another directory`);
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  const wrote = async (file: string) => {
+    written.push(file);
+    const { size } = await stat(file);
+    log(`wrote ${file} (${size >= 1e6 ? `${(size / 1e6).toFixed(1)} MB` : `${(size / 1e3).toFixed(1)} kB`})`);
+  };
+
+  const file = await SafetensorsFile.open(weightsFile);
+  try {
+    const names = directory.layout === 'huggingface' ? 'huggingface' : 'openai';
+    // One tower at a time, so only one tower's weights are in memory.
+    const vision = join(outDir, ONNX_TOWER_FILES.image[0]);
+    await exportImageTower(vision, config.model, await readTowerWeights(file, config.model, 'image', names));
+    await wrote(vision);
+    const text = join(outDir, ONNX_TOWER_FILES.text[0]);
+    await exportTextTower(text, config.model, await readTowerWeights(file, config.model, 'text', names));
+    await wrote(text);
+    const scalars = new Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>();
+    for (const name of ['logit_scale', 'logit_bias']) {
+      if (file.entries.has(name)) scalars.set(name, { dtype: 'F32', shape: [], data: Float32Array.of(toFloat32(await file.read(name))[0]) });
+    }
+    const weights = join(outDir, WEIGHTS_FILE);
+    await writeSafetensors(weights, scalars, { format: 'pt' });
+    await wrote(weights);
+  } finally {
+    await file.close();
+  }
+
+  await writeHfVocabulary(outDir, loadBpeVocabulary(config.tokenizer.path ?? undefined).vocabulary);
+  for (const name of ['vocab.json', 'merges.txt']) await wrote(join(outDir, name));
+
+  const preprocessor = join(outDir, PREPROCESSOR_CONFIG);
+  const source = join(modelDir, PREPROCESSOR_CONFIG);
+  if (existsSync(source)) {
+    await writeContentAtomic(preprocessor, await readFile(source));
+  } else {
+    const { mean, std } = directory.openClipPreprocess ?? {};
+    await writeContentAtomic(preprocessor, json(preprocessorConfig(config.model.vision.imageSize, numbers(mean, OPENAI_CLIP_MEAN), numbers(std, OPENAI_CLIP_STD))));
+  }
+  await wrote(preprocessor);
+
+  const exported: ClipConfig = { ...config, tokenizer: { type: 'clip-bpe', path: '.' }, backend: { type: 'onnxruntime', threads: null, graphOptimization: 'all' } };
+  const clipkitJson = join(outDir, LAYOUT_CONFIG_FILES.clipkit);
+  await writeContentAtomic(clipkitJson, json(exported));
+  await wrote(clipkitJson);
+  return written;
+}

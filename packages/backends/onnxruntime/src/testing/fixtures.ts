@@ -1,0 +1,45 @@
+import { type HostTensor, readSafetensors } from '@clipkit/core';
+
+/** The reference fixtures (see /work/shared/fixtures/README.md) and how tests compare with them. */
+export const MODELS = '/work/shared/fixtures/models';
+
+/** Fixture model directories and the folder holding their inputs/outputs (the HF copy shares the OpenAI one's). */
+export const FIXTURE_MODELS: readonly (readonly [dir: string, reference: string])[] = [
+  ['vit-b-tiny-quickgelu', 'vit-b-tiny-quickgelu'],
+  ['vit-b-tiny-gelu', 'vit-b-tiny-gelu'],
+  ['rn-tiny', 'rn-tiny'],
+  ['hf/vit-b-tiny-quickgelu', 'vit-b-tiny-quickgelu'],
+];
+
+/** fixtures/README.md: max|a - ref| <= 1e-4 x max(1, max|ref|) per tensor (worst float32 reference error 3.2e-6 relative). */
+export const RELATIVE_TOLERANCE = 1e-4;
+
+export interface Reference {
+  pixelValues: HostTensor;
+  inputIds: HostTensor;
+  outputs: Map<string, HostTensor>;
+}
+
+export async function readReference(reference: string): Promise<Reference> {
+  const inputs = await readSafetensors(`${MODELS}/${reference}/inputs.safetensors`);
+  return { pixelValues: inputs.get('pixel_values')!, inputIds: inputs.get('input_ids')!, outputs: await readSafetensors(`${MODELS}/${reference}/outputs.safetensors`) };
+}
+
+/** The rows `rows` of a [B, ...] tensor, in that order (batches of any size built from the fixture's 4 rows). */
+export function pickRows<T extends Float32Array | BigInt64Array>(data: T, rowSize: number, rows: readonly number[]): T {
+  const out = new (data.constructor as new (length: number) => T)(rows.length * rowSize);
+  rows.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize) as never, i * rowSize));
+  return out;
+}
+
+/** max|a - ref| over the whole tensor, and the bound it must stay under. */
+export function parityError(actual: ArrayLike<number>, reference: ArrayLike<number>): { error: number; bound: number; relative: number } {
+  if (actual.length !== reference.length) throw new Error(`${actual.length} values compared with ${reference.length}`);
+  let error = 0;
+  let scale = 1;
+  for (let i = 0; i < reference.length; i++) {
+    error = Math.max(error, Math.abs(actual[i] - reference[i]));
+    scale = Math.max(scale, Math.abs(reference[i]));
+  }
+  return { error, bound: RELATIVE_TOLERANCE * scale, relative: error / scale };
+}
