@@ -37,7 +37,7 @@ export {
   type ReadModelDirectoryOptions,
   WEIGHTS_FILE,
 } from './weights/model-directory.js';
-export { OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, saveClipModel, type SaveClipModelOptions } from './weights/save-clip-model.js';
+export { clipPreprocessorConfig, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, saveClipModel, type SaveClipModelOptions } from './weights/save-clip-model.js';
 export { type LoadedClip, loadClip, type LoadClipOptions } from './pipelines/load-clip.js';
 export { AdamW, type AdamWOptions } from './training/adamw.js';
 export { learningRate } from './training/learning-rate.js';

@@ -17,7 +17,7 @@ const LINES_PER_WRITE = 512;
 export function registerTokenizeCommand(program: Command): void {
   program
     .command('tokenize')
-    .description('Tokenize texts from stdin (one per line) with the CLIP BPE tokenizer; prints one JSON array of ids per line: start, ids, end, zero padding (clip.tokenize)')
+    .description('tokenize texts from stdin (one per line) with the CLIP BPE tokenizer; prints one JSON array of ids per line: start, ids, end, zero padding (clip.tokenize)')
     .option('--tokenizer <file|dir>', 'bpe_simple_vocab_16e6.txt.gz, vocab.json (merges.txt beside it), tokenizer.json or a directory holding them (default: the OpenAI vocabulary bundled with clipkit)')
     .option('--context-length <n>', 'ids per row, start and end tokens included', parseContextLength, 77)
     .option('--no-truncate', 'fail on a text longer than the context length instead of cutting it (to context length - 1 tokens and the end token)')

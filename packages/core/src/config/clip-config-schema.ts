@@ -131,7 +131,7 @@ const lossField: Field<LossConfig> = withDefault(
 const threads = () => withDefault(nullable(integerField({ min: 1, max: 1024 })), null);
 const backendField: Field<BackendConfig> = withDefault(
   taggedUnion<BackendConfig>({
-    tfjs: objectField({ type: oneOf(['tfjs'] as const), device: withDefault(oneOf(['auto', 'tensorflow', 'wasm', 'cpu'] as const), 'auto' as const), threads: threads() }),
+    tfjs: objectField({ type: oneOf(['tfjs'] as const), device: withDefault(oneOf(['auto', 'tensorflow', 'blas', 'wasm', 'cpu'] as const), 'auto' as const), threads: threads() }),
     onnxruntime: objectField({
       type: oneOf(['onnxruntime'] as const),
       threads: threads(),
@@ -145,7 +145,7 @@ const dataField: Field<DataConfig> = withDefault(
   taggedUnion<DataConfig>({
     'synthetic-shapes': objectField({
       type: oneOf(['synthetic-shapes'] as const),
-      imageSize: withDefault(integerField({ min: 8, max: 1024 }), 32),
+      imageSize: withDefault(integerField({ min: 16, max: 1024 }), 32),
       seed: withDefault(integerField({ min: 0 }), 0),
       evalSize: withDefault(positive(), 1000),
     }),
@@ -157,6 +157,7 @@ const dataField: Field<DataConfig> = withDefault(
       imageKey: withDefault(stringField({ nonEmpty: true }), 'filepath'),
       captionKey: withDefault(stringField({ nonEmpty: true }), 'title'),
       separator: withDefault(stringField({ nonEmpty: true }), '\t'),
+      evalFile: withDefault(nullable(stringField({ nonEmpty: true })), null),
     }),
   }),
   { type: 'synthetic-shapes', imageSize: 32, seed: 0, evalSize: 1000 },

@@ -122,10 +122,12 @@ export type LossConfig = ClipLossConfig | SigLipLossConfig;
 
 /** Which tfjs backend runs the model. */
 export type TfjsDevice =
-  /** The fastest available: tensorflow (tfjs-node-gpu, tfjs-node) if installed, else wasm, else cpu. */
+  /** The fastest available: tensorflow (tfjs-node-gpu, tfjs-node) if installed, else blas if its addon loads, else wasm, else cpu. */
   | 'auto'
   /** libtensorflow through @tensorflow/tfjs-node-gpu or @tensorflow/tfjs-node. */
   | 'tensorflow'
+  /** The cpu backend with matrix products and convolutions on OpenBLAS (@clipkit/backend-tfjs's addon); falls back to wasm with a warning when the addon cannot load. */
+  | 'blas'
   /** @tensorflow/tfjs-backend-wasm (XNNPACK, SIMD). */
   | 'wasm'
   /** @tensorflow/tfjs-backend-cpu (plain JavaScript). */
@@ -150,14 +152,18 @@ export interface OnnxRuntimeBackendConfig {
 export type BackendConfig = TfjsBackendConfig | OnnxRuntimeBackendConfig;
 export type BackendType = BackendConfig['type'];
 
-/** Images of shapes in colours, positions and sizes with their captions, generated on the fly. */
+/**
+ * Images of shapes in colours, positions and sizes with their captions, generated on the fly: an endless
+ * training stream (drawn from `train.seed`) and a zero-shot task on (shape, colour) combinations that
+ * training never shows.
+ */
 export interface SyntheticShapesDataConfig {
   type: 'synthetic-shapes';
-  /** Image side in pixels. Default 32. */
+  /** Image side in pixels, 16 to 1024 (smaller cannot tell the shapes apart); must equal model.vision.imageSize. Default 32. */
   imageSize: number;
-  /** Seed of the generator; the same seed gives the same images. Default 0. */
+  /** Seed of the held-out evaluation images (training images follow train.seed, so runs with different train seeds are scored on the same images). Default 0. */
   seed: number;
-  /** Images generated for evaluation (from held-out combinations). Default 1000. */
+  /** Images in the zero-shot evaluation, all of held-out combinations, classes in turn. Default 1000. */
   evalSize: number;
 }
 
@@ -181,6 +187,8 @@ export interface ImageTextDataConfig {
   captionKey: string;
   /** Column separator of CSV files (open_clip's --csv-separator). Default "\t". */
   separator: string;
+  /** A second CSV/TSV or JSONL file of the same form for the retrieval evaluation, relative to `path` or absolute; null: no retrieval evaluation. Default null. */
+  evalFile: string | null;
 }
 
 export type DataConfig = SyntheticShapesDataConfig | FashionMnistDataConfig | ImageTextDataConfig;

@@ -69,6 +69,12 @@ export async function loadClip(modelDir: string, plugins: readonly ClipPlugin[],
     if (existsSync(directory.weightsFile)) {
       const file = await SafetensorsFile.open(directory.weightsFile);
       try {
+        if ((loadImage || loadText) && file.names.every((name) => towerOf(name) === 'model')) {
+          throw new WeightsError(
+            `${directory.weightsFile} holds no tower weights (an ONNX export keeps them in vision.onnx and text.onnx): ` +
+              'load this directory with backend onnxruntime (--backend onnxruntime), or load the model it was exported from',
+          );
+        }
         const skip = (name: string) => (towerOf(name) === 'image' && !loadImage) || (towerOf(name) === 'text' && !loadText);
         await loadStateDict(targets, file, { names: directory.layout === 'huggingface' ? 'huggingface' : 'openai', ignore: skip });
       } finally {

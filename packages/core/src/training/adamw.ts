@@ -28,9 +28,15 @@ export class AdamW {
     private readonly params: ReadonlyMap<string, tf.Variable>,
     private readonly options: AdamWOptions,
   ) {
+    const zeroMoment = (p: tf.Variable) => {
+      const zeros = tf.zerosLike(p);
+      const moment = tf.variable(zeros, false);
+      zeros.dispose();
+      return moment;
+    };
     for (const [name, p] of params) {
-      this.m.set(name, tf.variable(tf.zerosLike(p), false));
-      this.v.set(name, tf.variable(tf.zerosLike(p), false));
+      this.m.set(name, zeroMoment(p));
+      this.v.set(name, zeroMoment(p));
     }
   }
 

@@ -50,6 +50,18 @@ describe('AdamW', () => {
     tf.dispose([matrix, bias]);
   });
 
+  it('releases every tensor it made when disposed', () => {
+    const p = tf.variable(tf.ones([3, 2]));
+    const before = tf.memory().numTensors;
+    const optimizer = new AdamW(new Map([['p', p]]), options);
+    const grad = tf.onesLike(p);
+    optimizer.apply(new Map([['p', grad]]), 0.1);
+    grad.dispose();
+    optimizer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    p.dispose();
+  });
+
   it('saves and restores its moments and step', () => {
     const p = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
     const optimizer = new AdamW(new Map([['p', p]]), options);

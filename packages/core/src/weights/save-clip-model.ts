@@ -31,7 +31,8 @@ const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json', 'tokenize
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 /** transformers' CLIPImageProcessor settings equivalent to OpenAI's _transform(imageSize). */
-function preprocessorConfig(imageSize: number, mean: readonly number[], std: readonly number[]): Record<string, unknown> {
+/** A Hugging Face CLIPImageProcessor config for CLIP's transform at `imageSize` with this normalisation. */
+export function clipPreprocessorConfig(imageSize: number, mean: readonly number[], std: readonly number[]): Record<string, unknown> {
   return {
     image_processor_type: 'CLIPImageProcessor',
     do_resize: true,
@@ -102,7 +103,7 @@ export async function saveClipModel(dir: string, layout: ModelLayout, model: Cli
   await mkdir(dir, { recursive: true });
   await writeSafetensors(join(dir, WEIGHTS_FILE), tensors, METADATA);
   const copiedTokenizer = await copyTokenizerFiles(config.tokenizer.path, dir);
-  if (layout !== 'open_clip') await writeContentAtomic(join(dir, 'preprocessor_config.json'), json(preprocessorConfig(vision.imageSize, mean, std)));
+  if (layout !== 'open_clip') await writeContentAtomic(join(dir, 'preprocessor_config.json'), json(clipPreprocessorConfig(vision.imageSize, mean, std)));
   // The clipkit config points at the copied tokenizer relative to the directory, so the directory can move.
   if (layout === 'clipkit') configJson = { ...config, tokenizer: { ...config.tokenizer, path: copiedTokenizer ? '.' : config.tokenizer.path } };
   await writeContentAtomic(join(dir, LAYOUT_CONFIG_FILES[layout]), json(configJson));

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import {
   type ClipConfig,
   ClipkitError,
+  clipPreprocessorConfig,
   LAYOUT_CONFIG_FILES,
   OPENAI_CLIP_MEAN,
   OPENAI_CLIP_STD,
@@ -28,23 +29,6 @@ const PREPROCESSOR_CONFIG = 'preprocessor_config.json';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-/** transformers' CLIPImageProcessor settings equivalent to OpenAI's _transform(imageSize) with the given normalisation. */
-function preprocessorConfig(imageSize: number, mean: readonly number[], std: readonly number[]): Record<string, unknown> {
-  return {
-    image_processor_type: 'CLIPImageProcessor',
-    do_resize: true,
-    size: { shortest_edge: imageSize },
-    resample: 3, // bicubic
-    do_center_crop: true,
-    crop_size: { height: imageSize, width: imageSize },
-    do_rescale: true,
-    rescale_factor: 1 / 255,
-    do_normalize: true,
-    image_mean: [...mean],
-    image_std: [...std],
-    do_convert_rgb: true,
-  };
-}
 
 function numbers(value: unknown, fallback: readonly number[]): readonly number[] {
   return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number') ? value : fallback;
@@ -108,7 +92,7 @@ export async function exportOnnxModel(modelDir: string, outDir: string, options:
     await writeContentAtomic(preprocessor, await readFile(source));
   } else {
     const { mean, std } = directory.openClipPreprocess ?? {};
-    await writeContentAtomic(preprocessor, json(preprocessorConfig(config.model.vision.imageSize, numbers(mean, OPENAI_CLIP_MEAN), numbers(std, OPENAI_CLIP_STD))));
+    await writeContentAtomic(preprocessor, json(clipPreprocessorConfig(config.model.vision.imageSize, numbers(mean, OPENAI_CLIP_MEAN), numbers(std, OPENAI_CLIP_STD))));
   }
   await wrote(preprocessor);
 

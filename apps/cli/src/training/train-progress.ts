@@ -1,0 +1,66 @@
+import type { TrainEvent } from '@clipkit/core';
+import { SingleBar } from 'cli-progress';
+
+function formatMetric(value: number | null): string {
+  return value === null ? '-' : Math.abs(value) < 1e-3 && value !== 0 ? value.toExponential(2) : value.toFixed(4);
+}
+
+/**
+ * Shows a training run: on a terminal a progress bar with loss, lr, samples/s and ETA; elsewhere (CI,
+ * a log file) one line per logged step. Evaluations and checkpoints are always printed as lines.
+ */
+export function trainProgress(label: string, stream: NodeJS.WriteStream = process.stderr): (event: TrainEvent) => void {
+  let bar: SingleBar | undefined;
+  let samplesPerSecond = 0;
+  // A line printed while the bar is drawn goes above it: clear the bar's line, print, redraw.
+  const say = (line: string) => {
+    if (bar) stream.write('\r\x1b[K');
+    stream.write(`${line}\n`);
+    bar?.render();
+  };
+  return (event) => {
+    switch (event.type) {
+      case 'start': {
+        const from = event.resumedFrom ? `, resumed from ${event.resumedFrom} at step ${event.startStep}` : '';
+        stream.write(`${label}: ${event.parameters.toLocaleString('en')} parameters, ${event.endStep} steps of batch ${event.batchSize} on ${event.backend}${from}\n`);
+        if (stream.isTTY) {
+          bar = new SingleBar({
+            format: `${label} {bar} {value}/{total} | loss {loss} | lr {lr} | {speed} samples/s | ETA {eta_formatted}`,
+            stream,
+            hideCursor: true,
+            etaBuffer: 50,
+          });
+          bar.start(event.endStep, event.startStep, { loss: '-', lr: '-', speed: '-' });
+        }
+        break;
+      }
+      case 'step':
+        bar?.update(event.stepsDone, { loss: event.loss.toFixed(4), lr: event.lr.toExponential(2), speed: samplesPerSecond.toFixed(1) });
+        if (bar && event.stepsDone >= bar.getTotal()) {
+          bar.stop();
+          bar = undefined;
+        }
+        break;
+      case 'log': {
+        const m = event.metrics;
+        samplesPerSecond = m.samplesPerSecond;
+        if (!bar) {
+          const bias = m.logitBias === null ? '' : ` | bias ${m.logitBias.toFixed(3)}`;
+          stream.write(`${label} step ${m.step} | loss ${m.loss.toFixed(4)} | lr ${formatMetric(m.lr)} | scale ${m.logitScale.toFixed(2)}${bias} | ${m.samplesPerSecond.toFixed(1)} samples/s\n`);
+        }
+        break;
+      }
+      case 'eval': {
+        const { zeroShot, retrieval, afterSteps } = event.metrics;
+        const parts: string[] = [];
+        if (zeroShot) parts.push(`zero-shot top-1 ${(zeroShot.top1 * 100).toFixed(2)}% top-5 ${(zeroShot.top5 * 100).toFixed(2)}% (${zeroShot.count} images)`);
+        if (retrieval) parts.push(`R@1 image->text ${(retrieval.imageToText.r1 * 100).toFixed(1)}% text->image ${(retrieval.textToImage.r1 * 100).toFixed(1)}%`);
+        say(`${label} eval after ${afterSteps} steps: ${parts.join('; ')}`);
+        break;
+      }
+      case 'checkpoint':
+        if (!bar) stream.write(`${label} checkpoint after ${event.stepsDone} steps: ${event.dir}\n`);
+        break;
+    }
+  };
+}

@@ -1,0 +1,27 @@
+import type { ClipBatch } from '@clipkit/core';
+import { ClipImageTransform } from '@clipkit/images';
+import { drawShapeScene } from './draw-shape-scene.js';
+import { shapeSceneAt, type ShapeStreamName, type ShapeStreams } from './shape-streams.js';
+
+/** Scenes [first, first + count) of one stream. */
+export interface ShapeRenderRequest {
+  readonly stream: ShapeStreamName;
+  readonly first: number;
+  readonly count: number;
+}
+
+/** Draws the requested scenes and normalises them with CLIP's mean and std, as any RGB image would be. */
+export function renderShapeBatch(streams: ShapeStreams, request: ShapeRenderRequest): ClipBatch {
+  const side = streams.imageSize;
+  const transform = new ClipImageTransform({ size: null, cropSize: { height: side, width: side } });
+  const pixelValues = new Float32Array(request.count * 3 * side * side);
+  const captions: string[] = [];
+  const labels = new Int32Array(request.count);
+  for (let n = 0; n < request.count; n++) {
+    const scene = shapeSceneAt(streams, request.stream, request.first + n);
+    transform.transform(drawShapeScene(scene, side), pixelValues, n * 3 * side * side);
+    captions.push(scene.caption);
+    labels[n] = scene.shape;
+  }
+  return { pixelValues, pixelShape: [request.count, 3, side, side], captions, labels };
+}

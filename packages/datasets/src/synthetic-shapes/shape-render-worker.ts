@@ -1,0 +1,11 @@
+import { workerData } from 'node:worker_threads';
+import type { ClipBatch } from '@clipkit/core';
+import { serveWorkerRequests } from '../common/serve-worker-requests.js';
+import { renderShapeBatch, type ShapeRenderRequest } from './render-shape-batch.js';
+import type { ShapeStreams } from './shape-streams.js';
+
+// Worker entry of workerShapeRenderer: draws the requested scenes and moves the arrays to the main thread.
+serveWorkerRequests<ShapeRenderRequest, ClipBatch>(async (request) => {
+  const batch = renderShapeBatch(workerData as ShapeStreams, request);
+  return { result: batch, transfer: [batch.pixelValues.buffer as ArrayBuffer, batch.labels!.buffer as ArrayBuffer] };
+});

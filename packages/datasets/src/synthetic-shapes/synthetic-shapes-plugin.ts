@@ -1,0 +1,24 @@
+import { type ClipDataset, DATASET, definePlugin, SeededRandom } from '@clipkit/core';
+import { dataRandom } from '../common/data-random.js';
+import { requireImageSize } from '../common/require-image-size.js';
+import { workerShapeRenderer } from './shape-renderer.js';
+import type { ShapeStreams } from './shape-streams.js';
+import { SyntheticShapesDataset } from './synthetic-shapes-dataset.js';
+
+/** Training scenes follow train.seed; evaluation scenes follow data.seed, so every run is scored on the same images. */
+export function shapeStreams(imageSize: number, trainSeed: number, evalSeed: number): ShapeStreams {
+  return { imageSize, trainKey: dataRandom(trainSeed).nextUint32(), evalKey: new SeededRandom(evalSeed).fork('synthetic-shapes eval').nextUint32() };
+}
+
+/** `data.type: "synthetic-shapes"` (the default): generated on a worker thread, nothing to download. */
+export const syntheticShapesPlugin = definePlugin<ClipDataset>({
+  slot: DATASET,
+  type: 'synthetic-shapes',
+  create(config, context) {
+    const data = config.data;
+    if (data.type !== 'synthetic-shapes') throw new Error(`synthetic-shapes plug-in given data.type ${data.type}`);
+    requireImageSize(config, data.imageSize, 'the synthetic images are data.imageSize pixels; set both to the same value');
+    context.log(`synthetic-shapes: ${data.imageSize}x${data.imageSize} images drawn on a worker thread, ${data.evalSize} held-out images for zero-shot evaluation`);
+    return new SyntheticShapesDataset(workerShapeRenderer(shapeStreams(data.imageSize, config.train.seed, data.seed)), data.evalSize);
+  },
+});
