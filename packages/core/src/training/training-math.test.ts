@@ -36,9 +36,9 @@ describe('AdamW', () => {
   it('matches a hand-worked torch.optim.AdamW step, decaying only matrices', () => {
     const matrix = tf.variable(tf.tensor2d([[1, -2]]));
     const bias = tf.variable(tf.tensor1d([0.5]));
-    const optimizer = new AdamW(new Map([['w', matrix], ['b', bias]]), options);
+    const optimizer = new AdamW(new Map<string, tf.Variable>([['w', matrix], ['b', bias]]), options);
     const lr = 0.1;
-    optimizer.apply(new Map([['w', tf.tensor2d([[0.5, 0.5]])], ['b', tf.tensor1d([-1])]]), lr);
+    optimizer.apply(new Map<string, tf.Tensor>([['w', tf.tensor2d([[0.5, 0.5]])], ['b', tf.tensor1d([-1])]]), lr);
     // Step 1: m = 0.1 g, v = 0.02 g^2; m / (1 - 0.9) = g; sqrt(v / (1 - 0.98)) = |g|: the update is lr * g / (|g| + eps).
     const step = (g: number) => (lr * g) / (Math.abs(g) + 1e-6);
     const w = Array.from(matrix.dataSync());
@@ -70,7 +70,7 @@ describe('AdamW', () => {
     expect([...saved.keys()]).toEqual(['exp_avg.p', 'exp_avg_sq.p']);
     const other = new AdamW(new Map([['p', p]]), options);
     other.loadState(saved, optimizer.step);
-    expect(Array.from(other.stateTensors().get('exp_avg.p')!.data)).toEqual(Array.from(saved.get('exp_avg.p')!));
+    expect(Array.from(other.stateTensors().get('exp_avg.p')!.data as Float32Array)).toEqual(Array.from(saved.get('exp_avg.p')!));
     expect(other.step).toBe(1);
     expect(() => other.loadState(new Map(), 1)).toThrow(/no exp_avg of size 4 for "p"/);
     optimizer.dispose();
