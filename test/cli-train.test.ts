@@ -1,0 +1,68 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MetricsLog } from '@clipkit/core';
+import { describe, expect, it } from 'vitest';
+
+const cli = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'clipkit-cli-train-'));
+
+/** A config small enough to train a few steps in seconds. */
+function writeConfig(name: string, loss: 'clip' | 'siglip'): string {
+  const file = join(dir, `${name}.json`);
+  writeFileSync(file, JSON.stringify({
+    model: { embedDim: 32, vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1 }, text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 } },
+    loss: { type: loss },
+    backend: { type: 'tfjs', device: 'wasm' },
+    data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 32 },
+    train: { batchSize: 8, steps: 4, warmupSteps: 1, logEvery: 1 },
+  }));
+  return file;
+}
+
+const run = (...args: string[]) => spawnSync('node', [cli, ...args], { encoding: 'utf8' });
+
+describe('clipkit train / eval / compare', () => {
+  it('trains into a run folder with a checkpoint, metrics.jsonl and a plot, and resumes it', () => {
+    const out = join(dir, 'run');
+    const first = run('train', '--config', writeConfig('tiny-clip', 'clip'), '--out', out, '--max-steps', '2');
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/tiny-clip: 2 steps, final loss \d\.\d{4}/);
+    for (const file of ['checkpoint/clipkit.json', 'checkpoint/model.safetensors', 'checkpoint/optimizer.safetensors', 'metrics.jsonl', 'training.svg']) {
+      expect(existsSync(join(out, file)), file).toBe(true);
+    }
+    expect(readFileSync(join(out, 'training.svg'), 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    const resumed = run('train', '--resume', '--out', out);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain('resumed from');
+    const lines = new MetricsLog(join(out, 'metrics.jsonl')).read();
+    expect(lines.filter((l) => l.type === 'train').map((l) => l.step)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('evaluates a trained model on its own held-out data, as JSON', () => {
+    const out = join(dir, 'run');
+    const result = JSON.parse(execFileSync('node', [cli, 'eval', '--model', join(out, 'checkpoint'), '--json'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }));
+    expect(result.zeroShot.count).toBe(32);
+    expect(result.zeroShot.top1).toBeGreaterThanOrEqual(0);
+    expect(result.zeroShot.top5).toBeGreaterThanOrEqual(result.zeroShot.top1);
+  });
+
+  it('compares two configs side by side in a table and a plot', () => {
+    const out = join(dir, 'compare');
+    const result = run('compare', '--configs', writeConfig('a-clip', 'clip'), writeConfig('b-siglip', 'siglip'), '--out', out);
+    expect(result.status, result.stderr).toBe(0);
+    const table = readFileSync(join(out, 'compare.md'), 'utf8');
+    expect(table).toMatch(/\| a-clip \| vit \| clip \|/);
+    expect(table).toMatch(/\| b-siglip \| vit \| siglip \|/);
+    expect(readFileSync(join(out, 'compare.svg'), 'utf8')).toContain('b-siglip');
+  });
+
+  it('says what to do when --resume has no run folder, or the data folder is missing', () => {
+    expect(run('train', '--resume').stderr).toContain('--resume needs --out DIR');
+    const missing = run('train', '--config', fileURLToPath(new URL('../configs/fashion-mnist-vit-clip.json', import.meta.url)), '--data', join(dir, 'nowhere'), '--out', join(dir, 'fm'));
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/apt-get install dataset-fashion-mnist/);
+  });
+});
