@@ -158,6 +158,8 @@ describe('loadClip and saveClipModel', () => {
     expect(readdirSync(dir)).toEqual([]);
     // The bias survives the OpenAI-named layouts.
     await saveClipModel(dir, 'open_clip', siglip, vit.config);
+    // open_clip builds the logit_bias parameter only when the config asks for it.
+    expect(JSON.parse(readFileSync(join(dir, 'open_clip_config.json'), 'utf8')).model_cfg.init_logit_bias).toBe(-10);
     const reloaded = await loadClip(dir, await pluginsFor('vit-b-tiny-quickgelu'), quiet);
     expect(reloaded.model.logitBias).toBe(-10);
     await Promise.all([rn.dispose(), vit.dispose(), reloaded.dispose()]);

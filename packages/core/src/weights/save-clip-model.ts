@@ -97,7 +97,11 @@ export async function saveClipModel(dir: string, layout: ModelLayout, model: Cli
     tensors = toHfStateTensors(tensors);
   } else {
     tensors = withBatchNormCounters(tensors);
-    if (layout === 'open_clip') configJson = { model_cfg: toOpenClipModelConfig(config.model), preprocess_cfg: { mean: [...mean], std: [...std] } };
+    if (layout === 'open_clip') {
+      // open_clip creates the logit_bias parameter only when the config sets init_logit_bias (its SigLIP models).
+      const modelCfg = { ...toOpenClipModelConfig(config.model), ...(model.logitBias === null ? {} : { init_logit_bias: model.logitBias }) };
+      configJson = { model_cfg: modelCfg, preprocess_cfg: { mean: [...mean], std: [...std] } };
+    }
   }
 
   await mkdir(dir, { recursive: true });
