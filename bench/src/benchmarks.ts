@@ -2,6 +2,7 @@ import { onnxInference } from './onnx-inference.js';
 import { siglipMemory } from './siglip-memory.js';
 import { tokenizerBenchmark } from './tokenizer.js';
 import { towers } from './towers.js';
+import { trainSpeed } from './train-speed.js';
 
 export interface Benchmark {
   name: string;
@@ -10,4 +11,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [onnxInference, siglipMemory, tokenizerBenchmark, towers];
+export const BENCHMARKS: readonly Benchmark[] = [onnxInference, siglipMemory, tokenizerBenchmark, towers, trainSpeed];

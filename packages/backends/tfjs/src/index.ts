@@ -1,3 +1,5 @@
 export { initTfjs, type InitTfjsOptions, type TfjsBackendName, type TfjsSelection } from './init-tfjs.js';
 export { bridgeMissingCpuKernels } from './cpu-kernel-bridge.js';
 export { tfjsBackendPlugin } from './tfjs-backend-plugin.js';
+export { BLAS_BACKEND, blasKernels, registerBlasBackend } from './blas-backend.js';
+export { type BlasAddon, type BlasAddonInfo, type BlasAddonLoad, loadBlasAddon } from './blas-addon.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { loadBlasAddon } from './blas-addon.js';
 import { initTfjs } from './init-tfjs.js';
 
 // Gradients of the same float32 maths on two backends differ only by summation order.
@@ -26,12 +27,19 @@ async function maxGradientDifference(gradient: () => tf.Tensor[]): Promise<numbe
 }
 
 describe('initTfjs', () => {
-  it('picks wasm on a machine without tfjs-node, and says so', async () => {
+  it('picks blas on a machine without tfjs-node where the addon is built, and says so', async () => {
     const lines: string[] = [];
     const selection = await initTfjs({ device: 'auto', log: (line) => lines.push(line) });
-    expect(selection.backend).toBe('wasm');
-    expect(tf.getBackend()).toBe('wasm');
-    expect(lines).toEqual([expect.stringMatching(/^clipkit: tfjs backend wasm \((no )?SIMD, 1 thread; tfjs-node not installed\)$/)]);
+    expect(selection.backend).toBe('blas');
+    expect(tf.getBackend()).toBe('blas');
+    expect(lines).toEqual([expect.stringMatching(/^clipkit: tfjs backend blas \(OpenBLAS [\d.]+ \w+, \d+ threads?; tfjs-node not installed\)$/)]);
+  });
+
+  it('runs the blas backend on the number of threads asked for', async () => {
+    const selection = await initTfjs({ device: 'blas', threads: 1, log: () => undefined });
+    expect(selection.description).toMatch(/, 1 thread\)$/);
+    const load = loadBlasAddon();
+    expect('addon' in load && load.addon.info().threads).toBe(1);
   });
 
   it('explains how to install tfjs-node when the tensorflow device is asked for', async () => {

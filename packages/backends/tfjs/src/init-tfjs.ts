@@ -1,14 +1,19 @@
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { ClipkitError, type TfjsDevice } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type BlasAddonLoad, loadBlasAddon } from './blas-addon.js';
+import { BLAS_BACKEND, registerBlasBackend } from './blas-backend.js';
 import { bridgeMissingCpuKernels } from './cpu-kernel-bridge.js';
 
-export type TfjsBackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type TfjsBackendName = 'tensorflow' | 'blas' | 'wasm' | 'cpu';
 
 export interface InitTfjsOptions {
   /** Which backend to use; "auto" picks the fastest available. Default "auto". */
   device?: TfjsDevice;
-  /** Receives one line saying which backend was chosen and why. Default: console.error. */
+  /** Threads of the blas backend; null or absent: all cores. The wasm backend runs one thread under Node. */
+  threads?: number | null;
+  /** Receives one line saying which backend was chosen and why (and, once, why blas could not load). Default: console.error. */
   log?: (message: string) => void;
 }
 
@@ -49,6 +54,35 @@ async function useTensorflow(): Promise<string | undefined> {
   return (await tf.setBackend('tensorflow')) ? pkg : undefined;
 }
 
+// One load per addon path (CLIPKIT_BLAS_ADDON may name another build), so a failure is reported once.
+const blasLoads = new Map<string, BlasAddonLoad>();
+
+/** Selects the blas backend, or warns once per addon path why it cannot load and returns undefined. */
+async function useBlas(threads: number | null, log: (message: string) => void): Promise<string | undefined> {
+  const path = process.env.CLIPKIT_BLAS_ADDON || undefined;
+  const key = path ?? '';
+  let load = blasLoads.get(key);
+  if (!load) {
+    load = loadBlasAddon(path);
+    blasLoads.set(key, load);
+    if ('error' in load) {
+      log(
+        `clipkit: warning: the blas backend is unavailable (${load.error}); falling back to wasm. ` +
+          'To build it: apt-get install libopenblas-dev, then npm run build -w @clipkit/backend-tfjs.',
+      );
+    }
+  }
+  if ('error' in load) return undefined;
+  await import('@tensorflow/tfjs-backend-cpu'); // its kernels run everything but the accelerated ones
+  quietCpuBackend();
+  registerBlasBackend(load.addon);
+  load.addon.setThreads(threads ?? availableParallelism());
+  if (!(await tf.setBackend(BLAS_BACKEND))) return undefined;
+  const info = load.addon.info();
+  const version = info.config.split(' ').slice(0, 2).join(' '); // "OpenBLAS 0.3.21"
+  return `${version} ${info.corename}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+}
+
 async function useWasm(): Promise<string | undefined> {
   await import('@tensorflow/tfjs-backend-wasm');
   await import('@tensorflow/tfjs-backend-cpu'); // the bridge runs missing kernels on it
@@ -68,9 +102,9 @@ async function useCpu(): Promise<string> {
 }
 
 let current: Promise<TfjsSelection> | undefined;
-let currentDevice: TfjsDevice | undefined;
+let currentKey: string | undefined;
 
-async function select(device: TfjsDevice): Promise<TfjsSelection> {
+async function select(device: TfjsDevice, threads: number | null, log: (message: string) => void): Promise<TfjsSelection> {
   // tfjs-core's Node bundle has no gradients: they are registered by the @tensorflow/tfjs union bundle
   // (into tfjs's global registry, shared with tfjs-core). Training needs them.
   await import('@tensorflow/tfjs');
@@ -80,13 +114,18 @@ async function select(device: TfjsDevice): Promise<TfjsSelection> {
     if (device === 'tensorflow') {
       throw new ClipkitError(
         'backend.device "tensorflow" needs @tensorflow/tfjs-node (CPU) or @tensorflow/tfjs-node-gpu (CUDA): npm install @tensorflow/tfjs-node. ' +
-          'Or set backend.device to "auto", "wasm" or "cpu".',
+          'Or set backend.device to "auto", "blas", "wasm" or "cpu".',
       );
     }
   }
-  if (device === 'wasm' || device === 'auto') {
+  if (device === 'blas' || device === 'auto') {
+    const detail = await useBlas(threads, log);
+    if (detail) return { backend: 'blas', description: `tfjs backend blas (${detail}${device === 'auto' ? '; tfjs-node not installed' : ''})` };
+  }
+  if (device === 'wasm' || device === 'auto' || device === 'blas') {
     const detail = await useWasm();
-    if (detail) return { backend: 'wasm', description: `tfjs backend wasm (${detail}${device === 'auto' ? '; tfjs-node not installed' : ''})` };
+    const why = device === 'wasm' ? '' : device === 'auto' ? '; tfjs-node not installed, blas unavailable' : '; blas unavailable';
+    if (detail) return { backend: 'wasm', description: `tfjs backend wasm (${detail}${why})` };
     if (device === 'wasm') throw new ClipkitError('backend.device "wasm": @tensorflow/tfjs-backend-wasm failed to initialise; reinstall it (npm install @tensorflow/tfjs-backend-wasm) or use "cpu".');
   }
   return { backend: 'cpu', description: `tfjs backend cpu (${await useCpu()})` };
@@ -94,21 +133,24 @@ async function select(device: TfjsDevice): Promise<TfjsSelection> {
 
 /**
  * Chooses and initialises the tfjs backend: with "auto", tensorflow (tfjs-node-gpu, then tfjs-node)
- * when installed, else wasm, else cpu. Logs the choice once. Calling it again with the same device is
- * free; asking for a different device than the one already chosen switches backend.
+ * when installed, else blas (OpenBLAS through this package's addon) when it loads, else wasm, else cpu.
+ * "blas" falls back the same way, with a warning, when the addon cannot load. Logs the choice once.
+ * Calling it again with the same device and threads is free; asking for another switches backend.
  */
 export async function initTfjs(options: InitTfjsOptions = {}): Promise<TfjsSelection> {
   const device = options.device ?? 'auto';
-  if (current && currentDevice === device) return current;
+  const threads = options.threads ?? null;
+  const key = `${device}/${threads}/${process.env.CLIPKIT_BLAS_ADDON ?? ''}`;
+  if (current && currentKey === key) return current;
   const log = options.log ?? ((message: string) => console.error(message));
-  currentDevice = device;
-  current = select(device).then((selection) => {
+  currentKey = key;
+  current = select(device, threads, log).then((selection) => {
     log(`clipkit: ${selection.description}`);
     return selection;
   });
   current.catch(() => {
     current = undefined;
-    currentDevice = undefined;
+    currentKey = undefined;
   });
   return current;
 }

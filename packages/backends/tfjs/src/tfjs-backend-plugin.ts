@@ -10,7 +10,7 @@ class TfjsBackend implements Backend {
   ) {}
 
   async init(): Promise<string> {
-    return (await initTfjs({ device: this.config.device, log: this.log })).description;
+    return (await initTfjs({ device: this.config.device, threads: this.config.threads, log: this.log })).description;
   }
 }
 

@@ -1,0 +1,255 @@
+import { spawnSync } from 'node:child_process';
+import { initTfjs, loadBlasAddon } from '@clipkit/backend-tfjs';
+import { AdamW, type ClipTrainables, contrastiveGradients, SeededRandom, type TextTransformerConfig, trainableParameters, type VitConfig } from '@clipkit/core';
+import { VisionTransformer } from '@clipkit/encoders-vit';
+import { ClipLoss } from '@clipkit/losses';
+import { TextTransformer } from '@clipkit/text-transformer';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Benchmark } from './benchmarks.js';
+
+/**
+ * Training throughput of the issue's benchmark model (OpenAI-style CLIP, 5.74M parameters) on each tfjs
+ * backend, with the same step as PyTorch's anchor: CLIP loss, AdamW lr 5e-4, random data. Modes:
+ * `--profile` prints each kernel's share of one step, `--memory N` tracks tensors and RSS over N steps,
+ * `--agree` compares losses and gradients of 3 steps across backends.
+ *
+ * It runs under `node --single-threaded-gc` (restarting itself with it), the setting recommended for
+ * training on the blas backend: a step frees ~6 GB of tensor buffers, and V8's concurrent collector
+ * then runs helper threads on the cores the backend computes on (measured on 2 cores: 4.8-5.4 s a step
+ * with them, 3.9-4.3 s without). `--concurrent-gc` keeps V8's default.
+ */
+
+/** PyTorch (OpenBLAS, 2 threads) on this machine, batch 128, from the issue. */
+const PYTORCH_SAMPLES_PER_SECOND = 71;
+
+const EMBED_DIM = 128;
+const VISION: VitConfig = { type: 'vit', imageSize: 32, patchSize: 4, width: 256, layers: 6, heads: 4, mlpWidth: 1024, layerNormEps: 1e-5, activation: 'quick_gelu' };
+const TEXT: TextTransformerConfig = { type: 'transformer', contextLength: 16, vocabSize: 1024, width: 128, heads: 4, layers: 4, mlpWidth: 512, layerNormEps: 1e-5, activation: 'quick_gelu', eosTokenId: null };
+// open_clip's AdamW defaults besides the issue's learning rate.
+const LEARNING_RATE = 5e-4;
+const ADAMW = { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.2 };
+
+type Device = 'blas' | 'wasm' | 'cpu';
+
+interface Options {
+  backends: Device[];
+  batch: number | null;
+  steps: number | null;
+  threads: number | null;
+  profile: boolean;
+  memory: number | null;
+  agree: boolean;
+}
+
+/**
+ * Batch and timed steps per backend unless given: the plain-JavaScript cpu backend takes minutes per
+ * step at batch 128, and wasm aborts there (its 4 GB heap), so they run smaller and say so.
+ */
+const DEFAULTS: Record<Device, { batch: number; steps: number }> = { blas: { batch: 128, steps: 5 }, wasm: { batch: 32, steps: 3 }, cpu: { batch: 8, steps: 1 } };
+
+function parseArgs(args: string[]): Options {
+  const options: Options = { backends: [], batch: null, steps: null, threads: null, profile: false, memory: null, agree: false };
+  const usage = 'use --backends blas,wasm,cpu, --batch N, --steps N, --threads N, --profile, --memory STEPS, --agree, --concurrent-gc';
+  for (let i = 0; i < args.length; i++) {
+    const [flag, value] = [args[i], args[i + 1]];
+    const count = (): number => {
+      i++;
+      if (!(Number(value) >= 1 && Number.isInteger(Number(value)))) throw new Error(`train: ${flag} needs a whole number >= 1, got "${value}"; ${usage}`);
+      return Number(value);
+    };
+    if (flag === '--backends') {
+      i++;
+      const names = (value ?? '').split(',');
+      if (!names.every((name): name is Device => name in DEFAULTS)) throw new Error(`train: unknown backend in "${value}"; ${usage}`);
+      options.backends = names;
+    } else if (flag === '--batch') options.batch = count();
+    else if (flag === '--steps') options.steps = count();
+    else if (flag === '--threads') options.threads = count();
+    else if (flag === '--memory') options.memory = count();
+    else if (flag === '--profile') options.profile = true;
+    else if (flag === '--agree') options.agree = true;
+    else if (flag === '--concurrent-gc') continue; // read by run()
+    else throw new Error(`train: unknown argument "${flag}"; ${usage}`);
+  }
+  if (options.backends.length === 0) options.backends = 'error' in loadBlasAddon() ? ['wasm', 'cpu'] : ['blas', 'wasm', 'cpu'];
+  return options;
+}
+
+/** The model, its optimiser and a fixed random batch; the same seed gives the same start on every backend. */
+class TrainingRun {
+  readonly parts: ClipTrainables;
+  readonly params: Map<string, tf.Variable>;
+  readonly optimizer: AdamW;
+  readonly pixels: tf.Tensor4D;
+  readonly ids: tf.Tensor2D;
+
+  constructor(readonly batch: number) {
+    const rng = new SeededRandom(0);
+    this.parts = { image: new VisionTransformer(VISION, EMBED_DIM, rng.fork('vision')), text: new TextTransformer(TEXT, EMBED_DIM, rng.fork('text')), loss: new ClipLoss() };
+    this.params = trainableParameters(this.parts);
+    this.optimizer = new AdamW(this.params, ADAMW);
+    const data = rng.fork('data');
+    this.pixels = tf.tensor4d(data.normalArray(batch * 3 * 32 * 32), [batch, 3, 32, 32]);
+    this.ids = tf.tensor2d(Int32Array.from({ length: batch * 16 }, () => Math.floor(data.uniform() * TEXT.vocabSize)), [batch, 16], 'int32');
+  }
+
+  get parameterCount(): number {
+    return [...this.params.values()].reduce((sum, v) => sum + v.size, 0);
+  }
+
+  /** One training step; returns the loss, and the gradients (as host arrays) when asked. */
+  step(keepGradients = false): { loss: number; grads?: Map<string, Float32Array> } {
+    const { loss, grads } = contrastiveGradients(this.parts, this.pixels, this.ids);
+    const kept = keepGradients ? new Map([...grads].map(([name, g]) => [name, Float32Array.from(g.dataSync() as Float32Array)])) : undefined;
+    this.optimizer.apply(grads, LEARNING_RATE);
+    this.parts.loss.afterStep();
+    tf.dispose([...grads.values()]);
+    return { loss, grads: kept };
+  }
+
+  dispose(): void {
+    this.parts.image.dispose();
+    this.parts.text.dispose();
+    this.parts.loss.dispose();
+    this.optimizer.dispose();
+    tf.dispose([this.pixels, this.ids]);
+  }
+}
+
+async function useBackend(device: Device, threads: number | null): Promise<string> {
+  return (await initTfjs({ device, threads, log: () => undefined })).description;
+}
+
+async function measureSpeed(device: Device, options: Options): Promise<void> {
+  const description = await useBackend(device, options.threads);
+  const batch = options.batch ?? DEFAULTS[device].batch;
+  const steps = options.steps ?? DEFAULTS[device].steps;
+  const run = new TrainingRun(batch);
+  try {
+    run.step(); // warm-up: kernel set-up, first allocations
+    const start = performance.now();
+    const cpuStart = process.cpuUsage();
+    for (let i = 0; i < steps; i++) run.step();
+    const seconds = (performance.now() - start) / 1000 / steps;
+    // CPU time of all the process's threads: on a machine shared with other work, wall time is not the
+    // backend's alone, and CPU-seconds per step is the figure that compares across runs.
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6 / steps;
+    const samples = batch / seconds;
+    console.log(
+      `${device.padEnd(5)} batch ${String(batch).padStart(3)}  ${seconds.toFixed(2).padStart(7)} s/step  ${samples.toFixed(1).padStart(6)} samples/s  ` +
+        `(${(samples / PYTORCH_SAMPLES_PER_SECOND).toFixed(2)} x PyTorch; ${cpuSeconds.toFixed(2)} CPU-s/step; ${steps} steps after 1 warm-up; ${description})`,
+    );
+    if (options.profile) await printProfile(run);
+  } finally {
+    run.dispose();
+  }
+}
+
+/**
+ * Each kernel's share of one step, by tf.profile (wall time per kernel call). tf.profile also lists
+ * scopes (custom gradients, named ops) whose time includes the kernels inside them: only names that are
+ * kernels of the backend are counted.
+ */
+async function printProfile(run: TrainingRun): Promise<void> {
+  const backend = tf.getBackend();
+  const start = performance.now();
+  const info = await tf.profile(() => {
+    run.step();
+  });
+  const stepMs = performance.now() - start;
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  for (const kernel of info.kernels) {
+    if (!tf.getKernel(kernel.name, backend)) continue;
+    const entry = byKernel.get(kernel.name) ?? { ms: 0, calls: 0 };
+    entry.ms += kernel.kernelTimeMs as number;
+    entry.calls++;
+    byKernel.set(kernel.name, entry);
+  }
+  const inKernels = [...byKernel.values()].reduce((sum, e) => sum + e.ms, 0);
+  console.log(`  profile of one step on ${backend}: ${stepMs.toFixed(0)} ms, of which ${inKernels.toFixed(0)} ms in kernels`);
+  console.log(`  ${'kernel'.padEnd(22)} ${'ms'.padStart(9)} ${'share'.padStart(6)} ${'calls'.padStart(6)}`);
+  for (const [name, { ms, calls }] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms)) {
+    if (ms / inKernels < 0.002) continue;
+    console.log(`  ${name.padEnd(22)} ${ms.toFixed(1).padStart(9)} ${((100 * ms) / inKernels).toFixed(1).padStart(5)}% ${String(calls).padStart(6)}`);
+  }
+}
+
+/** Tensors, tensor bytes and process RSS every tenth of `steps` steps: none should grow after the first steps. */
+async function measureMemory(device: Device, steps: number, options: Options): Promise<void> {
+  const description = await useBackend(device, options.threads);
+  const run = new TrainingRun(options.batch ?? DEFAULTS[device].batch);
+  console.log(`memory over ${steps} steps on ${description}, batch ${run.batch}`);
+  try {
+    for (let i = 1; i <= steps; i++) {
+      run.step();
+      if (i === 1 || i % Math.max(1, Math.floor(steps / 10)) === 0) {
+        const { numTensors, numBytes } = tf.memory();
+        console.log(`  step ${String(i).padStart(4)}: ${numTensors} tensors, ${(numBytes / 2 ** 20).toFixed(1)} MiB in tensors, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+      }
+    }
+  } finally {
+    run.dispose();
+  }
+}
+
+/** max |a - b| / max |b| over all values. */
+function relativeError(a: Float32Array, b: Float32Array): number {
+  let diff = 0;
+  let scale = 0;
+  for (let i = 0; i < b.length; i++) {
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+    scale = Math.max(scale, Math.abs(b[i]));
+  }
+  return scale === 0 ? diff : diff / scale;
+}
+
+/** Losses of 3 steps and the gradients of the third, on each backend, against the first backend listed. */
+async function measureAgreement(options: Options): Promise<void> {
+  const batch = options.batch ?? 8; // small: the cpu backend takes ~50 CPU-s a step at batch 8
+  const results: { device: Device; losses: number[]; grads: Map<string, Float32Array> }[] = [];
+  for (const device of options.backends) {
+    await useBackend(device, options.threads);
+    const run = new TrainingRun(batch);
+    try {
+      const steps = [run.step(), run.step(), run.step(true)];
+      results.push({ device, losses: steps.map((s) => s.loss), grads: steps[2].grads as Map<string, Float32Array> });
+    } finally {
+      run.dispose();
+    }
+  }
+  const [reference, ...others] = results;
+  console.log(`agreement after 3 steps at batch ${batch}, against ${reference.device} (losses ${reference.losses.map((l) => l.toFixed(6)).join(', ')})`);
+  for (const other of others) {
+    const lossError = Math.max(...other.losses.map((l, i) => Math.abs(l - reference.losses[i]) / Math.abs(reference.losses[i])));
+    let worst = { name: '', error: 0 };
+    for (const [name, g] of reference.grads) {
+      const error = relativeError(other.grads.get(name) as Float32Array, g);
+      if (error > worst.error) worst = { name, error };
+    }
+    console.log(`  ${other.device.padEnd(5)} losses max relative error ${lossError.toExponential(2)}; gradients max relative error ${worst.error.toExponential(2)} (${worst.name})`);
+  }
+}
+
+export const trainSpeed: Benchmark = {
+  name: 'train',
+  description: 'training samples/s of the 5.74M-parameter CLIP benchmark model on each tfjs backend (--profile, --memory N, --agree)',
+  async run(args) {
+    const singleThreadedGc = process.execArgv.includes('--single-threaded-gc');
+    if (!singleThreadedGc && !args.includes('--concurrent-gc')) {
+      // V8 flags cannot change once the heap is running: restart with the flag.
+      const child = spawnSync(process.execPath, ['--single-threaded-gc', ...process.execArgv, process.argv[1], 'train', ...args], { stdio: 'inherit' });
+      process.exitCode = child.status ?? 1;
+      return;
+    }
+    const options = parseArgs(args);
+    console.log(`V8 garbage collection: ${singleThreadedGc ? 'single-threaded (--single-threaded-gc)' : 'concurrent (V8 default)'}`);
+    if (options.agree) return measureAgreement(options);
+    if (options.memory !== null) return measureMemory(options.backends[0], options.memory, options);
+    await useBackend(options.backends[0], options.threads);
+    const run = new TrainingRun(1);
+    console.log(`CLIP benchmark model: ${(run.parameterCount / 1e6).toFixed(2)}M parameters; PyTorch anchor ${PYTORCH_SAMPLES_PER_SECOND} samples/s at batch 128`);
+    run.dispose();
+    for (const device of options.backends) await measureSpeed(device, options);
+  },
+};

@@ -1,0 +1,23 @@
+{
+  "targets": [
+    {
+      "target_name": "clipkit_blas",
+      "sources": [
+        "src/addon.cc",
+        "src/bias-activation.cc",
+        "src/binary.cc",
+        "src/conv2d.cc",
+        "src/gemm.cc",
+        "src/reduce.cc",
+        "src/softmax.cc",
+        "src/strided-copy.cc",
+        "src/thread-pool.cc",
+        "src/unary.cc"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-fno-trapping-math"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "libraries": ["-lopenblas", "-lpthread"]
+    }
+  ]
+}

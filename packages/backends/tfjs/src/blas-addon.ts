@@ -1,0 +1,86 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The N-API addon built from ../native (OpenBLAS's cblas_sgemm plus a thread pool). Every function is
+ * synchronous and works in place on Float32Arrays: tfjs kernels are synchronous, so the fast path has to be.
+ */
+export interface BlasAddon {
+  info(): BlasAddonInfo;
+  /** Threads of the addon's pool, the calling thread included (OpenBLAS itself runs one thread per slice). */
+  setThreads(threads: number): void;
+  /**
+   * c[i] = op(a[aIndex[i]]) op(b[bIndex[i]]) + beta c[i] for i < aIndex.length, with packed row-major
+   * matrices: op(a) is [m, k] (stored [k, m] when transA), op(b) is [k, n] (stored [n, k] when transB).
+   */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, aIndex: Uint32Array, bIndex: Uint32Array, beta: number): void;
+  /** Channels-last convolution; `sizes` holds the 15 numbers of native/src/conv2d.h, in its order. */
+  conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, sizes: Int32Array): void;
+  conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, sizes: Int32Array): void;
+  conv2dBackpropFilter(x: Float32Array, dy: Float32Array, dfilter: Float32Array, sizes: Int32Array): void;
+  /** In place on [rows, columns]: v = act(v + bias[col]); `activation` numbered as {@link ADDON_ACTIVATIONS}. */
+  biasActivation(values: Float32Array, rows: number, columns: number, bias: Float32Array | null, activation: number, leakyAlpha: number, preluAlpha: Float32Array | null): void;
+  /** out = a op b over collapsed broadcast dims, each operand stepping by its strides (0 where broadcast); op numbered as {@link ADDON_BINARY_OPS}. */
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, dims: Float64Array, aStrides: Float64Array, bStrides: Float64Array): void;
+  /** out = op(x) elementwise; op numbered as {@link ADDON_UNARY_OPS}. */
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** out (packed, shape dims) = the view of x starting at x[offset] and stepping strides[d] along dim d: Transpose, Slice, Split. */
+  stridedCopy(x: Float32Array, out: Float32Array, offset: number, dims: Float64Array, strides: Float64Array): void;
+  /** x as [outer, reduced, inner] reduced over the middle axis into out [outer, inner]; op numbered as {@link ADDON_REDUCE_OPS}. */
+  reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
+  /** Softmax of each row of x [rows, columns]. */
+  softmax(x: Float32Array, out: Float32Array, rows: number, columns: number): void;
+}
+
+export interface BlasAddonInfo {
+  apiVersion: number;
+  threads: number;
+  /** The kernel family OpenBLAS picked for this CPU (e.g. "Zen", "Haswell"). */
+  corename: string;
+  /** OpenBLAS's build line, starting with its version. */
+  config: string;
+}
+
+/** The addon interface this code was written against; native/src/addon.cc holds the same number. */
+export const BLAS_ADDON_API_VERSION = 2;
+
+/** Activation codes of native/src/bias-activation.h. */
+export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;
+
+/** Operation codes of native/src/binary.h, by tfjs kernel name. */
+export const ADDON_BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6, Pow: 7 } as const;
+
+/** Operation codes of native/src/unary.h, by tfjs kernel name. */
+export const ADDON_UNARY_OPS = { Exp: 0, Sigmoid: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Neg: 5, Erf: 6, Tanh: 7, Log: 8, Abs: 9, Relu: 10 } as const;
+
+/** Operation codes of native/src/reduce.h, by tfjs kernel name. */
+export const ADDON_REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;
+
+export type BlasAddonLoad = { addon: BlasAddon; path: string } | { error: string; path: string };
+
+/**
+ * The package's build (scripts/build-native.mjs) copies the addon into dist/native; this path is the same
+ * from dist/*.js and from src/*.ts (tests), both one level below the package root.
+ */
+export function defaultBlasAddonPath(): string {
+  return fileURLToPath(new URL('../dist/native/clipkit_blas.node', import.meta.url));
+}
+
+/**
+ * Loads the addon from CLIPKIT_BLAS_ADDON (a path; for a build kept elsewhere) or the default path.
+ * Never throws: a missing file, a missing libopenblas.so.0, a Node without the addon's N-API version or
+ * a build of another interface version all come back as `error`, for the caller to warn and fall back.
+ */
+export function loadBlasAddon(path = process.env.CLIPKIT_BLAS_ADDON || defaultBlasAddonPath()): BlasAddonLoad {
+  let addon: BlasAddon;
+  try {
+    addon = createRequire(import.meta.url)(path) as BlasAddon;
+  } catch (error) {
+    return { path, error: (error as Error).message.split('\n')[0] };
+  }
+  const version = typeof addon.info === 'function' ? addon.info().apiVersion : undefined;
+  if (version !== BLAS_ADDON_API_VERSION) {
+    return { path, error: `the addon's interface version is ${version}, this package needs ${BLAS_ADDON_API_VERSION} (a stale build: rebuild the package)` };
+  }
+  return { path, addon };
+}
