@@ -1,5 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { clipkitVitestConfig } from '../vitest.shared.js';
 
-export default defineConfig({
-  test: { include: ['**/*.test.ts'], exclude: ['**/node_modules/**'], testTimeout: 300_000 },
-});
+export default clipkitVitestConfig(['**/*.test.ts'], 300_000);

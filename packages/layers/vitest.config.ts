@@ -1,5 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { clipkitVitestConfig } from '../../vitest.shared.js';
 
-export default defineConfig({
-  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000 },
-});
+export default clipkitVitestConfig(['src/**/*.test.ts']);

@@ -10,7 +10,7 @@ import { PLUGINS, quiet, runCli } from './fixtures.js';
 // `clipkit zero-shot` and `clipkit embed` on images and texts, checked against the same computation through the
 // API. The fixture models have a 1000-token vocabulary, too small for the real tokenizer, so these tests save a
 // small random model with OpenAI's full vocabulary (and a 16-token context, enough for the prompts and cheaper).
-const IMAGES = ['photo_640x480.png', 'portrait_300x500.png', 'gray_200x150.jpg'].map((f) => `/work/shared/fixtures/preprocess/${f}`);
+const IMAGES = ['photo_640x480.png', 'portrait_300x500.png', 'gray_200x150.jpg'].map((f) => `${process.env.CLIPKIT_SHARED}/fixtures/preprocess/${f}`);
 const LABELS = ['cat', 'dog', 'car'];
 // Same code on the same backend; batches of another size may round differently (measured: 1.3e-6 on embeddings).
 const TOLERANCE = 1e-5;
@@ -84,7 +84,7 @@ describe('clipkit embed on images and texts', () => {
     const texts = join(dir, 'texts.txt');
     writeFileSync(texts, 'a photo of a cat\na diagram\n\n');
     const out = join(dir, 'out', 'embeds.safetensors');
-    const run = runCli(['embed', '--model', modelDir, '--images', '/work/shared/fixtures/preprocess', '--texts', texts, '--out', out, '--batch-size', '3']);
+    const run = runCli(['embed', '--model', modelDir, '--images', `${process.env.CLIPKIT_SHARED}/fixtures/preprocess`, '--texts', texts, '--out', out, '--batch-size', '3']);
     expect(run.stderr).not.toMatch(/Error/);
     expect(run.status).toBe(0);
     const written = await readSafetensors(out);

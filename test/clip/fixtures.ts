@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** Shared by the CLIP model tests of this folder: the reference fixtures and how they are compared. */
 
-export const MODELS = '/work/shared/fixtures/models';
+export const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 
 /** Every tfjs plug-in a CLIP model directory needs. */
 export const PLUGINS: readonly ClipPlugin[] = [tfjsBackendPlugin, clipBpeTokenizerPlugin, vitPlugin, resnetPlugin, textTransformerPlugin];

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { ClipkitError } from '@clipkit/core';
 import { createProgram } from './program.js';
 

@@ -1,11 +1,10 @@
-import { fileURLToPath } from 'node:url';
 import { initTfjs } from '@clipkit/backend-tfjs';
 import { type HostTensor, type ModelConfig, parseModelConfig, readJsonConfig, readSafetensors, type ResNetConfig, SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModifiedResNet } from './modified-resnet.js';
 
-const RN_TINY = fileURLToPath(new URL('../../../../shared/fixtures/models/rn-tiny/', import.meta.url));
+const RN_TINY = `${process.env.CLIPKIT_SHARED}/fixtures/models/rn-tiny/`;
 
 /** The fixtures' bound (fixtures/README.md): max|a - ref| <= 1e-4 * max(1, max|ref|) per tensor. */
 function expectClose(actual: tf.Tensor, ref: HostTensor, what: string): void {

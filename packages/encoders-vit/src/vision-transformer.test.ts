@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { initTfjs } from '@clipkit/backend-tfjs';
 import { type HostTensor, IMAGE_ENCODER, type ModelConfig, parseClipConfig, parseModelConfig, readJsonConfig, readSafetensors, SeededRandom, type VitConfig } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { VisionTransformer } from './vision-transformer.js';
 import { vitPlugin } from './vit-plugin.js';
 
-const MODELS = fileURLToPath(new URL('../../../../shared/fixtures/models/', import.meta.url));
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models/`;
 
 /** The fixtures' bound (fixtures/README.md): max|a - ref| <= 1e-4 * max(1, max|ref|) per tensor. */
 function expectClose(actual: tf.Tensor, ref: HostTensor, what: string): void {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { type HostTensor, readSafetensors, SafetensorsFile } from '@clipkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { centerCropOffset } from './center-crop.js';
@@ -8,7 +7,7 @@ import { decodeImage } from './decode-image.js';
 import { shortestEdgeSize } from './resize-shortest-edge.js';
 import type { RgbImage } from './rgb-image.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/preprocess/', import.meta.url));
+const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/preprocess/`;
 const EXPECTED = `${FIXTURES}expected.safetensors`;
 
 // fixtures/preprocess/README.md: a faithful port of PIL's resize leaves only float32 rounding.

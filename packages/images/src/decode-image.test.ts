@@ -1,14 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { crc32, deflateSync } from 'node:zlib';
 import { ClipkitError } from '@clipkit/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage } from './decode-image.js';
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/preprocess/', import.meta.url));
+const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/preprocess/`;
 
 /** PNG colour types. */
 const GREY = 0;

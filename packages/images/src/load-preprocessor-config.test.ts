@@ -1,12 +1,11 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ClipkitError, ConfigError } from '@clipkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPreprocessorConfig } from './load-preprocessor-config.js';
 
-const HF_MODEL = fileURLToPath(new URL('../../../../shared/fixtures/models/hf/vit-b-tiny-quickgelu/', import.meta.url));
+const HF_MODEL = `${process.env.CLIPKIT_SHARED}/fixtures/models/hf/vit-b-tiny-quickgelu/`;
 
 describe('loadPreprocessorConfig', () => {
   let dir: string;

@@ -1,11 +1,10 @@
 import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { CLIP_MEAN, CLIP_STD } from './clip-mean-std.js';
 import { parsePreprocessorConfig } from './parse-preprocessor-config.js';
 
-const HF_CONFIG = fileURLToPath(new URL('../../../../shared/fixtures/models/hf/vit-b-tiny-quickgelu/preprocessor_config.json', import.meta.url));
+const HF_CONFIG = `${process.env.CLIPKIT_SHARED}/fixtures/models/hf/vit-b-tiny-quickgelu/preprocessor_config.json`;
 
 /** The ConfigError a config raises, so its problems can be inspected. */
 function problemsOf(json: unknown): { path: string; message: string }[] {

@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { initTfjs } from '@clipkit/backend-tfjs';
 import { type HostTensor, readSafetensors, SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,7 +6,7 @@ import { causalMask } from './causal-mask.js';
 import type { Layer } from './layer.js';
 import { Transformer } from './transformer.js';
 
-const MODELS = fileURLToPath(new URL('../../../../shared/fixtures/models/', import.meta.url));
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models/`;
 
 /** The fixtures' bound (fixtures/README.md): max|a - ref| <= 1e-4 * max(1, max|ref|) per tensor. */
 function expectClose(actual: tf.Tensor, ref: HostTensor, what: string): void {

@@ -1,11 +1,10 @@
 // Test-only (excluded from the build): loads /work/shared/fixtures/losses and compares at its stated tolerance.
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { readSafetensors, toFloat32 } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'vitest';
 
-const FIXTURE_DIR = fileURLToPath(new URL('../../../../shared/fixtures/losses/', import.meta.url));
+const FIXTURE_DIR = `${process.env.CLIPKIT_SHARED}/fixtures/losses/`;
 
 /** One open_clip ClipLoss / SigLipLoss case: inputs, losses and autograd gradients, by their file names. */
 export interface LossCase {

@@ -12,7 +12,7 @@ interface Case {
 }
 
 const MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
-const FIXTURES = '/work/shared/fixtures/tokenizer';
+const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer`;
 const CASES: Case[] = readFileSync(`${FIXTURES}/cases.jsonl`, 'utf8')
   .trim()
   .split('\n')

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readInputIds, readPixelValues } from './input-tensors.js';
 
-const MODELS = '/work/shared/fixtures/models';
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 
 beforeAll(async () => {
   await initTfjs({ device: 'cpu', log: () => undefined });

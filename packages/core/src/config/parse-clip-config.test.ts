@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseClipConfig, parseModelConfig, readClipConfig } from './parse-clip-config.js';
 
-const FIXTURES = '/work/shared/fixtures/models';
+const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
 const tinyModel = {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseModelConfig } from './parse-clip-config.js';
 import { toHfClipConfig } from './to-hf-clip-config.js';
 
-const MODELS = '/work/shared/fixtures/models';
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 const hfFixture = () => JSON.parse(readFileSync(`${MODELS}/hf/vit-b-tiny-quickgelu/config.json`, 'utf8')) as Record<string, unknown>;
 const openClipFixture = (name: string) => JSON.parse(readFileSync(`${MODELS}/${name}/open_clip_config.json`, 'utf8')) as unknown;
 

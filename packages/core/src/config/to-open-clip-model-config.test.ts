@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseModelConfig } from './parse-clip-config.js';
 import { toOpenClipModelConfig } from './to-open-clip-model-config.js';
 
-const MODELS = '/work/shared/fixtures/models';
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 const fixture = (name: string) => JSON.parse(readFileSync(`${MODELS}/${name}/open_clip_config.json`, 'utf8')) as unknown;
 
 describe('toOpenClipModelConfig', () => {

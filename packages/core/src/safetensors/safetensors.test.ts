@@ -8,7 +8,7 @@ import { readSafetensors, SafetensorsFile } from './safetensors-file.js';
 import { writeSafetensors } from './write-safetensors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'clipkit-safetensors-'));
-const FIXTURES = '/work/shared/fixtures/models';
+const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 
 /** A file of an 8-byte little-endian header length, the header text and the data bytes. */
 function rawFile(name: string, header: string | object | Buffer, data: Uint8Array = new Uint8Array(0), headerLength?: bigint): string {

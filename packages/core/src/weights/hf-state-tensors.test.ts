@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readSafetensors } from '../safetensors/safetensors-file.js';
 import { toHfStateTensors } from './hf-state-tensors.js';
 
-const MODELS = '/work/shared/fixtures/models';
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 
 describe('toHfStateTensors', () => {
   it('turns the OpenAI-named fixture into exactly the Hugging Face fixture (names, shapes, bits)', async () => {

@@ -9,7 +9,7 @@ import { SafetensorsFile, readSafetensors } from '../safetensors/safetensors-fil
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
 import { loadStateDict, type WeightTarget } from './load-state-dict.js';
 
-const MODELS = '/work/shared/fixtures/models';
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 const OPENAI_FILE = `${MODELS}/vit-b-tiny-quickgelu/model.safetensors`;
 const HF_FILE = `${MODELS}/hf/vit-b-tiny-quickgelu/model.safetensors`;
 

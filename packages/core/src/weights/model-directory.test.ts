@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ClipkitError } from '../errors.js';
 import { detectModelLayout, readModelDirectory } from './model-directory.js';
 
-const MODELS = '/work/shared/fixtures/models';
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 const temp = () => mkdtempSync(join(tmpdir(), 'clipkit-dir-'));
 
 describe('detectModelLayout', () => {
@@ -45,8 +45,8 @@ describe('readModelDirectory', () => {
     const dir = temp();
     const bare = JSON.parse(JSON.stringify(readModelDirectory(`${MODELS}/rn-tiny`).config.model));
     writeFileSync(join(dir, 'open_clip_config.json'), JSON.stringify({ model_cfg: JSON.parse(readFileSync(`${MODELS}/rn-tiny/open_clip_config.json`, 'utf8')), preprocess_cfg: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } }));
-    copyFileSync('/work/shared/fixtures/tokenizer/vocab.json', join(dir, 'vocab.json'));
-    copyFileSync('/work/shared/fixtures/tokenizer/merges.txt', join(dir, 'merges.txt'));
+    copyFileSync(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/vocab.json`, join(dir, 'vocab.json'));
+    copyFileSync(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/merges.txt`, join(dir, 'merges.txt'));
     const read = readModelDirectory(dir, { backend: { type: 'onnxruntime' } });
     expect(read.config.model).toEqual(bare);
     expect(read.openClipPreprocess).toEqual({ mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });

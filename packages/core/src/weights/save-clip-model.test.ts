@@ -18,7 +18,7 @@ import { clipStateTensors } from './clip-state-dict.js';
 import type { ModelLayout } from './model-directory.js';
 import { saveClipModel } from './save-clip-model.js';
 
-const MODELS = '/work/shared/fixtures/models';
+const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 
 /**
  * A tower with the state-dict names and shapes of a fixture model (the real towers live in other packages,
@@ -168,7 +168,7 @@ describe('loadClip and saveClipModel', () => {
   it('copies the tokenizer files the config names, and points clipkit.json at them', async () => {
     const vit = await loadClip(`${MODELS}/vit-b-tiny-quickgelu`, await pluginsFor('vit-b-tiny-quickgelu'), quiet);
     const dir = temp();
-    const config = { ...vit.config, tokenizer: { type: 'clip-bpe' as const, path: '/work/shared/fixtures/tokenizer' } };
+    const config = { ...vit.config, tokenizer: { type: 'clip-bpe' as const, path: `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer` } };
     await saveClipModel(dir, 'clipkit', vit.model, config);
     expect(existsSync(join(dir, 'vocab.json')) && existsSync(join(dir, 'merges.txt'))).toBe(true);
     expect(JSON.parse(readFileSync(join(dir, 'clipkit.json'), 'utf8')).tokenizer.path).toBe('.');

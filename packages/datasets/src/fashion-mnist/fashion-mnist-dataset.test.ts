@@ -6,7 +6,7 @@ import { FASHION_MNIST_PAD_VALUE } from './fashion-mnist-pixels.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_TEMPLATES } from './fashion-mnist-recipe.js';
 import { type FashionMnist, loadFashionMnist } from './load-fashion-mnist.js';
 
-const RECIPE_CAPTIONS = new URL('../../../../../shared/recipes/fashion-mnist-captions.json', import.meta.url);
+const RECIPE_CAPTIONS = `${process.env.CLIPKIT_SHARED}/recipes/fashion-mnist-captions.json`;
 const PLANE = 32 * 32;
 
 /** Bit-exact equality of two float arrays (vitest's deep equality is slow on a million elements). */

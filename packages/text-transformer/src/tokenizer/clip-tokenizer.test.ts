@@ -15,7 +15,7 @@ interface Case {
   decoded: string;
 }
 
-const FIXTURES = '/work/shared/fixtures/tokenizer';
+const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer`;
 const CASES: Case[] = readFileSync(`${FIXTURES}/cases.jsonl`, 'utf8')
   .trim()
   .split('\n')

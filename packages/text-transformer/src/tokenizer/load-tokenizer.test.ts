@@ -10,7 +10,7 @@ import { writeTokenizerJson } from './write-tokenizer-files.js';
 // Truth: the fixture vocab.json + merges.txt are SimpleTokenizer().encoder and its merges (fixtures README);
 // every format must give the same vocabulary and the same ids as OpenAI's .gz on the reference texts.
 
-const FIXTURES = '/work/shared/fixtures/tokenizer';
+const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer`;
 const TEXTS: string[] = readFileSync(`${FIXTURES}/cases.jsonl`, 'utf8')
   .trim()
   .split('\n')

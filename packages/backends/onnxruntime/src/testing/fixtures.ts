@@ -1,7 +1,7 @@
 import { type HostTensor, readSafetensors } from '@clipkit/core';
 
 /** The reference fixtures (see /work/shared/fixtures/README.md) and how tests compare with them. */
-export const MODELS = '/work/shared/fixtures/models';
+export const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 
 /** Fixture model directories and the folder holding their inputs/outputs (the HF copy shares the OpenAI one's). */
 export const FIXTURE_MODELS: readonly (readonly [dir: string, reference: string])[] = [
