@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { parseClipConfig, parseModelConfig, readClipConfig } from './parse-clip-config.js';
@@ -86,6 +88,15 @@ describe('parseClipConfig', () => {
     expect(error?.problems.map((p) => p.path)).toEqual(['extra', 'model.embedDim', 'model.vision.layers', 'train.seed']);
     expect(error?.message).toContain('Invalid clipkit config (bad.json): 4 problems');
     expect(error?.message).toContain('  - model.vision.layers: must be an integer >= 1 (got -1)');
+  });
+
+  it('takes relative paths in a config file relative to its folder', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'clipkit-config-'));
+    const file = join(dir, 'run.json');
+    writeFileSync(file, JSON.stringify({ model: tinyModel, tokenizer: { type: 'clip-bpe', path: 'vocab/vocab.json' }, data: { type: 'image-text', path: '../images', file: 'captions.csv' } }));
+    const config = readClipConfig(file);
+    expect(config.tokenizer.path).toBe(join(dir, 'vocab/vocab.json'));
+    expect(config.data).toMatchObject({ path: resolve(dir, '../images'), file: 'captions.csv' });
   });
 
   it('reads a file and reports unreadable files and bad JSON with the file name', () => {

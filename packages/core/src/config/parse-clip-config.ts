@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import type { ClipConfig, ModelConfig } from './clip-config.js';
 import { clipConfigField, modelConfigField } from './clip-config-schema.js';
@@ -52,7 +53,15 @@ export function readJsonConfig<T>(file: string, parse: (json: unknown, source: s
   return parse(json, file);
 }
 
-/** Reads and validates a clipkit config file. */
+/**
+ * Reads and validates a clipkit config file. Relative paths in it (tokenizer.path, data.path) are taken
+ * relative to the file's folder, as tsconfig and package.json paths are, so a config works from any
+ * working directory.
+ */
 export function readClipConfig(file: string): ClipConfig {
-  return readJsonConfig(file, parseClipConfig);
+  const config = readJsonConfig(file, parseClipConfig);
+  const near = (path: string) => (isAbsolute(path) ? path : resolve(dirname(file), path));
+  const tokenizer = config.tokenizer.path === null ? config.tokenizer : { ...config.tokenizer, path: near(config.tokenizer.path) };
+  const data = 'path' in config.data ? { ...config.data, path: near(config.data.path) } : config.data;
+  return { ...config, tokenizer, data };
 }
