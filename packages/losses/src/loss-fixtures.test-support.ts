@@ -1,4 +1,4 @@
-// Test-only (excluded from the build): loads /work/shared/fixtures/losses and compares at its stated tolerance.
+// Test-only (excluded from the build): loads the shared fixtures/losses and compares at its stated tolerance.
 import { readdirSync } from 'node:fs';
 import { readSafetensors, toFloat32 } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';

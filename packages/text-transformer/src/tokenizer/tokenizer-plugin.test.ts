@@ -24,6 +24,6 @@ describe('clipBpeTokenizerPlugin', () => {
   it('loads tokenizer.path', () => {
     const tokenizer = resolveTokenizer({ type: 'clip-bpe', path: `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer` }, []);
     expect([tokenizer.vocabSize, tokenizer.startOfTextId, tokenizer.endOfTextId]).toEqual([49408, 49406, 49407]);
-    expect((tokenizer as ClipTokenizer).source).toBe(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/vocab.json + /work/shared/fixtures/tokenizer/merges.txt`);
+    expect((tokenizer as ClipTokenizer).source).toBe(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/vocab.json + ${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/merges.txt`);
   });
 });
