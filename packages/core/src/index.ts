@@ -3,6 +3,7 @@ export type * from './config/clip-config.js';
 export { parseClipConfig, parseModelConfig, readClipConfig, readJsonConfig } from './config/parse-clip-config.js';
 export type { Module } from './components/module.js';
 export type { ImageEncoder, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from './components/encoders.js';
+export { FUSED_KERNELS } from './components/fused-kernels.js';
 export { isTrainableImageEncoder, isTrainableTextEncoder } from './components/encoders.js';
 export type { Tokenizer, TokenizeOptions } from './components/tokenizer.js';
 export type { ContrastiveLoss } from './components/contrastive-loss.js';

@@ -23,7 +23,8 @@ function erf64(x: number): number {
   return Math.sign(x) * value;
 }
 
-describe.each(['wasm', 'cpu'] as const)('activations on %s', (device) => {
+// blas runs both as fused kernels (FUSED_KERNELS); wasm and cpu compose tfjs ops.
+describe.each(['wasm', 'cpu', 'blas'] as const)('activations on %s', (device) => {
   beforeAll(async () => {
     await initTfjs({ device, log: () => undefined });
   });
@@ -38,7 +39,7 @@ describe.each(['wasm', 'cpu'] as const)('activations on %s', (device) => {
       const ref = xs[i] * 0.5 * (1 + erf64(xs[i] * Math.SQRT1_2));
       worst = Math.max(worst, Math.abs(got[i] - ref) / Math.max(1, Math.abs(ref)));
     }
-    // Measured 1.2e-7 (wasm) and 2.6e-7 (cpu); the model fixtures allow 1e-4 of max|ref|, and using
+    // Measured 1.2e-7 (wasm), 2.6e-7 (cpu) and 2.5e-7 (blas); the model fixtures allow 1e-4 of max|ref|, and using
     // QuickGELU instead of GELU would be off by 2e-2 here.
     expect(worst).toBeLessThan(1e-6);
     tf.dispose([x, y]);
@@ -51,6 +52,23 @@ describe.each(['wasm', 'cpu'] as const)('activations on %s', (device) => {
     const got = y.dataSync();
     expected.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
     tf.dispose([x, y]);
+  });
+
+  it('quickGelu has the derivative of x * sigmoid(1.702 x), and neither activation leaks', () => {
+    // d/dx = s + 1.702 x s (1 - s), s = sigmoid(1.702 x)
+    const xs = [-6, -1.5, 0, 0.4, 3];
+    const input = tf.tensor1d(xs);
+    const before = tf.memory().numTensors;
+    const [dx] = tf.grads((x: tf.Tensor) => tf.sum(quickGelu(x)))([input]);
+    const [dxGelu] = tf.grads((x: tf.Tensor) => tf.sum(gelu(x)))([input]);
+    const got = dx.dataSync();
+    xs.forEach((x, i) => {
+      const s = 1 / (1 + Math.exp(-1.702 * x));
+      expect(got[i]).toBeCloseTo(s + 1.702 * x * s * (1 - s), 5);
+    });
+    tf.dispose([dx, dxGelu]);
+    expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
   });
 
   it('gelu has the derivative of exact GELU', () => {

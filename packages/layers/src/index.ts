@@ -1,6 +1,8 @@
 export { Layer } from './layer.js';
 export { Linear, linear, type LinearOptions } from './linear.js';
 export { project } from './project.js';
+export { prefersTransposeFlags } from './prefers-transpose-flags.js';
+export { hasFusedKernel } from './fused-kernels.js';
 export { LayerNorm } from './layer-norm.js';
 export { Embedding } from './embedding.js';
 export { activation, gelu, quickGelu } from './activation.js';

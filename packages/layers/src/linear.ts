@@ -1,6 +1,7 @@
 import type { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { Layer } from './layer.js';
+import { prefersTransposeFlags } from './prefers-transpose-flags.js';
 
 /**
  * The saved [x, w] of a product whose weight `w` was saved only when it is not a Variable. tfjs saves
@@ -13,12 +14,12 @@ export function savedOrVariable(saved: tf.Tensor[], w: tf.Tensor2D): [tf.Tensor2
 }
 
 /**
- * y = x W^T (+ b) with x of shape [N, in] and W stored as PyTorch does, [out, in].
- *
- * The gradient is written by hand with explicit transposes: tfjs's own gradient of `x @ W^T` calls
- * matMul with transpose flags, which on the wasm backend runs ~12x slower than a plain 2-D product
- * (measured: training 3.8x faster with this version). Inputs must be 2-D: the gradient of a broadcast
- * 3-D x 2-D matMul throws on every tfjs backend, so callers flatten [B, T, D] to [B*T, D] first.
+ * x W^T with x of shape [N, in] and W stored as PyTorch does, [out, in], for wasm (see
+ * prefersTransposeFlags): the gradient is written by hand with explicit transposes, since tfjs's own
+ * gradient of `x @ W^T` calls matMul with transpose flags, which on the wasm backend runs ~12x slower than
+ * a plain 2-D product (measured: training 3.8x faster with this version). Inputs must be 2-D: the
+ * gradient of a broadcast 3-D x 2-D matMul throws on every tfjs backend, so callers flatten [B, T, D] to
+ * [B*T, D] first.
  *
  * A weight that is a Variable is not saved for the backward pass but used as is (see savedOrVariable).
  */
@@ -71,14 +72,20 @@ export class Linear extends Layer {
 
   /** [N, in] -> [N, out] */
   apply(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.tidy(() => {
-      const y = linearProduct(x, this.weight);
-      return this.bias ? tf.add(y, this.bias) : y;
-    });
+    return linear(x, this.weight, this.bias ?? undefined);
   }
 }
 
-/** x W^T for a bare [out, in] weight (projections stored as parameters, not layers), with the fast gradient. */
-export function linear(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
-  return linearProduct(x, weight);
+/**
+ * x W^T (+ b) for x [N, in] and a weight stored [out, in], as nn.Linear; also for bare weights
+ * (projections stored as parameters, not layers). On backends that prefer transpose flags (all but wasm,
+ * see prefersTransposeFlags) one tf.fused.matMul with the flag and the bias, whose tfjs gradient uses
+ * flags too; on wasm the product with explicit transposes above, and the bias added after.
+ */
+export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  if (prefersTransposeFlags()) return tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as tf.Tensor2D;
+  return tf.tidy(() => {
+    const y = linearProduct(x, weight); // [N, out]
+    return bias ? tf.add(y, bias) : y;
+  });
 }

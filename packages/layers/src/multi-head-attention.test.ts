@@ -58,7 +58,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-describe.each(['wasm', 'cpu'] as const)('MultiHeadAttention on %s', (device) => {
+describe.each(['wasm', 'cpu', 'blas'] as const)('MultiHeadAttention on %s', (device) => {
   beforeAll(async () => {
     await initTfjs({ device, log: () => undefined });
   });
@@ -88,6 +88,41 @@ describe.each(['wasm', 'cpu'] as const)('MultiHeadAttention on %s', (device) => 
     const mask = causalMask(3);
     expect(Array.from(mask.dataSync())).toEqual([0, -Infinity, -Infinity, 0, 0, -Infinity, 0, 0, 0]);
     mask.dispose();
+  });
+});
+
+describe('MultiHeadAttention gradients', () => {
+  /** Gradients of sum(attn(x) * upstream) for x and every weight, on `device`; checks that nothing leaks. */
+  async function gradients(device: 'cpu' | 'blas', causal: boolean): Promise<Float32Array[]> {
+    await initTfjs({ device, log: () => undefined });
+    const [B, T, D, H] = [3, 7, 12, 3];
+    const rng = new SeededRandom(11);
+    const attn = new MultiHeadAttention(D, H, rng, { inProjStd: 0.5, outProjStd: 0.5 });
+    attn.inProjBias.assign(tf.tensor1d(rng.normalArray(3 * D, 0.5)));
+    const x = tf.tensor3d(rng.normalArray(B * T * D), [B, T, D]);
+    const upstream = tf.tensor3d(rng.normalArray(B * T * D), [B, T, D]);
+    const mask = causal ? causalMask(T) : undefined;
+    const before = tf.memory().numTensors;
+    const variables = [...attn.stateDict().values()];
+    const [dx] = tf.grads((input: tf.Tensor) => tf.sum(tf.mul(attn.apply(input as tf.Tensor3D, mask), upstream)))([x]);
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(attn.apply(x, mask), upstream)), variables);
+    const host = [dx, ...variables.map((v) => grads[v.name])].map((g) => Float32Array.from(g.dataSync() as Float32Array));
+    tf.dispose([dx, value, ...Object.values(grads)]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, upstream, mask]);
+    attn.dispose();
+    return host;
+  }
+
+  // blas runs the heads as the fused attention kernel, cpu as tfjs ops: the same gradients to float32
+  // rounding (measured below 1e-6 of the largest value), for x and each of the four weights.
+  it.each([false, true])('of the fused kernel on blas equal those of tfjs ops on cpu (causal mask %s)', async (causal) => {
+    const cpu = await gradients('cpu', causal);
+    const blas = await gradients('blas', causal);
+    blas.forEach((g, i) => {
+      const scale = cpu[i].reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+      expect(maxAbsDiff(g, cpu[i])).toBeLessThanOrEqual(TOLERANCE * scale);
+    });
   });
 });
 

@@ -10,7 +10,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
   return tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
 }
 
-describe.each(['wasm', 'cpu'] as const)('project on %s', (device) => {
+describe.each(['wasm', 'cpu', 'blas'] as const)('project on %s', (device) => {
   beforeAll(async () => {
     await initTfjs({ device, log: () => undefined });
   });

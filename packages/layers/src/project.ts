@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { savedOrVariable } from './linear.js';
+import { prefersTransposeFlags } from './prefers-transpose-flags.js';
 
 /**
- * x @ W for a weight stored [in, out], as OpenAI stores its projections (`proj`, `text_projection`).
- *
- * Hand-written gradient for the same reason as `linear`: tfjs's own gradient of a 2-D matMul uses
- * transpose flags, which send wasm to its naive kernel (~12x slower than the XNNPACK path that only
- * plain 2-D products take); explicit transposes keep all three products on the fast path. A Variable
- * weight is not copied for the backward pass (see savedOrVariable).
+ * x @ W for a weight stored [in, out], for wasm. Hand-written gradient for the same reason as `linear`:
+ * tfjs's own gradient of a 2-D matMul uses transpose flags, which send wasm to its naive kernel (~12x
+ * slower than the XNNPACK path that only plain 2-D products take); explicit transposes keep all three
+ * products on the fast path. A Variable weight is not copied for the backward pass (see savedOrVariable).
  */
 const projectProduct = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
@@ -26,7 +25,11 @@ const projectProduct = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) 
   };
 }) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
-/** [N, in] @ [in, out] -> [N, out] */
+/**
+ * x @ W for a weight stored [in, out], as OpenAI stores its projections (`proj`, `text_projection`):
+ * [N, in] @ [in, out] -> [N, out]. tfjs's own matMul (whose gradient takes transpose flags) on backends
+ * that prefer flags, the product above on wasm (see prefersTransposeFlags).
+ */
 export function project(x: tf.Tensor2D, weight: tf.Tensor2D): tf.Tensor2D {
-  return projectProduct(x, weight);
+  return prefersTransposeFlags() ? tf.matMul(x, weight) : projectProduct(x, weight);
 }

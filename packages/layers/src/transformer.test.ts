@@ -36,13 +36,17 @@ function asTensor(host: HostTensor): tf.Tensor3D {
   return tf.tensor3d(host.data as Float32Array, host.shape as [number, number, number]);
 }
 
-describe.each(['vit-b-tiny-quickgelu', 'vit-b-tiny-gelu'] as const)('Transformer against OpenAI CLIP (%s)', (fixture) => {
+// wasm composes tfjs ops with explicit transposes; blas takes transpose flags and the fused kernels
+// (prefersTransposeFlags, FUSED_KERNELS): both must reproduce the reference.
+const FIXTURE_CASES = (['vit-b-tiny-quickgelu', 'vit-b-tiny-gelu'] as const).flatMap((fixture) => (['wasm', 'blas'] as const).map((device) => [fixture, device] as const));
+
+describe.each(FIXTURE_CASES)('Transformer against OpenAI CLIP (%s on %s)', (fixture, device) => {
   const activation = fixture.endsWith('-gelu') ? 'gelu' : 'quick_gelu';
   let weights: Map<string, HostTensor>;
   let outputs: Map<string, HostTensor>;
 
   beforeAll(async () => {
-    await initTfjs({ device: 'wasm', log: () => undefined });
+    await initTfjs({ device, log: () => undefined });
     weights = await readSafetensors(`${MODELS}${fixture}/model.safetensors`);
     outputs = await readSafetensors(`${MODELS}${fixture}/outputs.safetensors`);
   });

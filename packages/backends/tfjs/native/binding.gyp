@@ -4,10 +4,13 @@
       "target_name": "clipkit_blas",
       "sources": [
         "src/addon.cc",
+        "src/attention.cc",
         "src/bias-activation.cc",
         "src/binary.cc",
         "src/conv2d.cc",
+        "src/gelu.cc",
         "src/gemm.cc",
+        "src/layer-norm.cc",
         "src/reduce.cc",
         "src/softmax.cc",
         "src/strided-copy.cc",

@@ -30,6 +30,22 @@ export interface BlasAddon {
   reduce(op: number, x: Float32Array, out: Float32Array, outer: number, reduced: number, inner: number): void;
   /** Softmax of each row of x [rows, columns]. */
   softmax(x: Float32Array, out: Float32Array, rows: number, columns: number): void;
+  /** out = gelu(x) elementwise; `kind` numbered as {@link ADDON_GELUS}. */
+  gelu(kind: number, x: Float32Array, out: Float32Array): void;
+  /** dx = dy * gelu'(x) elementwise. */
+  geluGrad(kind: number, dy: Float32Array, x: Float32Array, dx: Float32Array): void;
+  /** LayerNorm of each row of x [rows, columns] into y, with each row's mean and 1 / sqrt(var + eps) into mean and rstd [rows]. */
+  layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, columns: number, eps: number): void;
+  /** The gradients of layerNorm for x, gamma and beta, from the mean and rstd it saved. */
+  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, columns: number): void;
+  /**
+   * Self-attention of every head over qkv [batch, tokens, 3, heads, headWidth] (the in-proj product as is):
+   * out [batch, tokens, heads x headWidth] = softmax(scale q k^T + mask) v per head, probs [batch, heads,
+   * tokens, tokens] = the softmax; mask [tokens, tokens] or null.
+   */
+  attention(qkv: Float32Array, mask: Float32Array | null, out: Float32Array, probs: Float32Array, batch: number, tokens: number, heads: number, headWidth: number, scale: number): void;
+  /** dqkv from dout [batch, tokens, width], with the qkv and probs of attention(). */
+  attentionGrad(dout: Float32Array, qkv: Float32Array, probs: Float32Array, dqkv: Float32Array, batch: number, tokens: number, heads: number, headWidth: number, scale: number): void;
 }
 
 export interface BlasAddonInfo {
@@ -42,7 +58,7 @@ export interface BlasAddonInfo {
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
-export const BLAS_ADDON_API_VERSION = 2;
+export const BLAS_ADDON_API_VERSION = 4;
 
 /** Activation codes of native/src/bias-activation.h. */
 export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;
@@ -52,6 +68,9 @@ export const ADDON_BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maxim
 
 /** Operation codes of native/src/unary.h, by tfjs kernel name. */
 export const ADDON_UNARY_OPS = { Exp: 0, Sigmoid: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Neg: 5, Erf: 6, Tanh: 7, Log: 8, Abs: 9, Relu: 10 } as const;
+
+/** GELU codes of native/src/gelu.h. */
+export const ADDON_GELUS = { quick: 0, exact: 1 } as const;
 
 /** Operation codes of native/src/reduce.h, by tfjs kernel name. */
 export const ADDON_REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;

@@ -1,8 +1,11 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { engine, getKernel, getKernelsForBackend, type KernelConfig, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
 import type { BlasAddon } from './blas-addon.js';
+import { assemblyKernels } from './kernels/assembly-kernels.js';
+import { attentionKernels } from './kernels/attention-kernels.js';
 import { conv2dKernels } from './kernels/conv2d-kernels.js';
 import { elementwiseKernels } from './kernels/elementwise-kernels.js';
+import { layerKernels } from './kernels/layer-kernels.js';
 import { matMulKernels } from './kernels/mat-mul-kernels.js';
 import { reduceKernels } from './kernels/reduce-kernels.js';
 import { softmaxKernel } from './kernels/softmax-kernel.js';
@@ -15,7 +18,8 @@ export const BLAS_BACKEND = 'blas';
  * The kernels that run in the addon; every other kernel is tfjs's cpu kernel, unchanged. Beyond the
  * products, the elementwise ops, transposes and reductions are there because the profile of a training
  * step put them next (docs/architecture.md, "Fast CPU backend"): the cpu backend broadcasts with an index
- * conversion per element and transposes before every reduction.
+ * conversion per element and transposes before every reduction. The layer and attention kernels (GELUs,
+ * LayerNorm, multi-head attention) are kernels tfjs lacks, for @clipkit/layers' fused ops.
  */
 export function blasKernels(addon: BlasAddon): KernelConfig[] {
   return [
@@ -23,8 +27,11 @@ export function blasKernels(addon: BlasAddon): KernelConfig[] {
     ...conv2dKernels(addon, BLAS_BACKEND),
     ...elementwiseKernels(addon, BLAS_BACKEND),
     ...viewKernels(addon, BLAS_BACKEND),
+    ...assemblyKernels(BLAS_BACKEND),
     ...reduceKernels(addon, BLAS_BACKEND),
     softmaxKernel(addon, BLAS_BACKEND),
+    ...layerKernels(addon, BLAS_BACKEND),
+    ...attentionKernels(addon, BLAS_BACKEND),
   ];
 }
 

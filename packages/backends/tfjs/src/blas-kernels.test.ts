@@ -54,13 +54,21 @@ function relativeError(actual: Float32Array, expected: Float32Array): number {
 
 /**
  * Runs `compute` on the cpu and blas backends and expects the same results; `uses` names the addon
- * function that must have run on blas (so that a silent fallback to the cpu kernel cannot pass).
+ * function that must have run on blas (so that a silent fallback to the cpu kernel cannot pass), or the
+ * blas kernels, written in TypeScript, that must have run.
  */
-async function expectAgreement(uses: keyof BlasAddon, compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
+async function expectAgreement(uses: keyof BlasAddon | { kernels: string[] }, compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
   const cpu = await on('cpu', compute);
-  const spy = vi.spyOn(addon, uses);
+  const spy = typeof uses === 'string' ? vi.spyOn(addon, uses) : null;
+  const names = typeof uses === 'string' ? [] : uses.kernels;
+  await initTfjs({ device: 'blas', log }); // registers the blas kernels to spy on
+  const kernels = names.map((name) => [vi.spyOn(tf.getKernel(name, 'blas'), 'kernelFunc'), vi.spyOn(tf.getKernel(name, 'cpu'), 'kernelFunc')]);
   const blas = await on('blas', compute);
-  expect(spy).toHaveBeenCalled();
+  if (spy) expect(spy).toHaveBeenCalled();
+  for (const [ours, cpuKernel] of kernels) {
+    expect(ours).toHaveBeenCalled();
+    expect(cpuKernel).not.toHaveBeenCalled();
+  }
   expect(blas.length).toBe(cpu.length);
   blas.forEach((b, i) => expect(relativeError(b, cpu[i])).toBeLessThanOrEqual(TOLERANCE));
 }
@@ -75,6 +83,8 @@ describe('blas matMul', () => {
     ['2-D, both transposed', [53, 37], [29, 53], true, true],
     ['2-D, sliced by rows over threads', [300, 90], [70, 90], false, true],
     ['2-D, sliced by columns over threads', [90, 20], [90, 500], true, false],
+    ['2-D, long k summed in pieces (a weight gradient), a transposed', [2500, 40], [2500, 24], true, false],
+    ['2-D, long k summed in pieces, b transposed', [40, 4200], [24, 4200], false, true],
     ['batched, whole products per thread', [6, 33, 20], [6, 18, 20], false, true],
     ['batched, a transposed', [6, 20, 33], [6, 20, 18], true, false],
     ['batched large, sliced', [3, 64, 200], [3, 150, 64], true, true],
@@ -255,6 +265,38 @@ describe('blas transposes, slices and splits', () => {
     await expectAgreement('stridedCopy', () => {
       const x = tensor([4, 65, 32], 1);
       return [tf.slice(x, [0, 1, 0], [4, 64, 32]), tf.slice(x, [1, 3, 5], [2, 10, 7]), ...tf.split(x, [1, 64], 1), ...tf.unstack(tensor([3, 5, 8], 2), 2)];
+    });
+  });
+});
+
+describe('blas gathers, concats and pads (row copies)', () => {
+  it('gathers rows (an embedding lookup), along a middle axis, and with batch dims', async () => {
+    await expectAgreement({ kernels: ['GatherV2'] }, () => {
+      const table = tensor([50, 24], 1);
+      const ids = tf.tensor2d([[3, 0, 49, 3], [7, 7, 1, 0]], [2, 4], 'int32');
+      return [tf.gather(table, ids), tf.gather(tensor([3, 10, 5], 2), tf.tensor1d([9, 0, 4], 'int32'), 1), tf.gather(tensor([2, 6, 3], 3), tf.tensor2d([[5, 1], [0, 0]], [2, 2], 'int32'), 1, 1)];
+    });
+  });
+
+  it('concatenates along the first, a middle and the last axis (the class token)', async () => {
+    await expectAgreement({ kernels: ['Concat'] }, () => {
+      const [a, b] = [tensor([4, 1, 16], 1), tensor([4, 64, 16], 2)];
+      return [tf.concat([a, b], 1), tf.concat([tensor([2, 3], 3), tensor([5, 3], 4)], 0), tf.concat([tensor([3, 2, 2], 5), tensor([3, 2, 7], 6), tensor([3, 2, 0], 7)], 2)];
+    });
+  });
+
+  it('pads with a constant (the class token slice gradient) on every side', async () => {
+    await expectAgreement({ kernels: ['PadV2'] }, () => [
+      tf.pad(tensor([4, 1, 16], 1), [[0, 0], [0, 64], [0, 0]]),
+      tf.pad(tensor([3, 5, 7], 2), [[1, 2], [0, 3], [2, 1]], -1.5),
+      tf.pad(tensor([9], 3), [[4, 0]]),
+    ]);
+  });
+
+  it('rejects an index out of range as tfjs does', async () => {
+    await initTfjs({ device: 'blas', log });
+    tf.tidy(() => {
+      expect(() => tf.gather(tf.zeros([4, 2]), tf.tensor1d([1, 4], 'int32'))).toThrow(/index value 4 is not in \[0, 3\]/);
     });
   });
 });

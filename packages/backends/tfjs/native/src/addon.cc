@@ -12,10 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "attention.h"
 #include "bias-activation.h"
 #include "binary.h"
 #include "conv2d.h"
+#include "gelu.h"
 #include "gemm.h"
+#include "layer-norm.h"
 #include "reduce.h"
 #include "softmax.h"
 #include "strided-copy.h"
@@ -25,7 +28,7 @@
 namespace {
 
 // Bumped whenever a signature below changes; the loader refuses a build whose version differs.
-constexpr int32_t kApiVersion = 2;
+constexpr int32_t kApiVersion = 4;
 
 struct ArgumentError {
   std::string message;
@@ -317,6 +320,80 @@ napi_value Softmax(napi_env env, napi_callback_info info) {
   });
 }
 
+// gelu(kind, x, out): out may be x.
+napi_value GeluForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 3, "gelu");
+    const size_t kind = args.size(0);
+    if (kind > static_cast<size_t>(clipkit::Gelu::Exact)) args.fail("unknown GELU " + std::to_string(kind));
+    const Span<float> x = args.array<float>(1, napi_float32_array);
+    clipkit::gelu(static_cast<clipkit::Gelu>(kind), x.data, args.floats(2, x.length), x.length);
+  });
+}
+
+// geluGrad(kind, dy, x, dx)
+napi_value GeluGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 4, "geluGrad");
+    const size_t kind = args.size(0);
+    if (kind > static_cast<size_t>(clipkit::Gelu::Exact)) args.fail("unknown GELU " + std::to_string(kind));
+    const Span<float> x = args.array<float>(2, napi_float32_array);
+    clipkit::geluGrad(static_cast<clipkit::Gelu>(kind), args.floats(1, x.length), x.data, args.floats(3, x.length), x.length);
+  });
+}
+
+// layerNorm(x, gamma, beta, y, mean, rstd, rows, columns, eps): see layer-norm.h.
+napi_value LayerNorm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 9, "layerNorm");
+    const size_t rows = args.size(6), columns = args.size(7);
+    clipkit::layerNorm(args.floats(0, rows * columns), args.floats(1, columns), args.floats(2, columns),
+                       args.floats(3, rows * columns), args.floats(4, rows), args.floats(5, rows), rows, columns,
+                       static_cast<float>(args.number(8)));
+  });
+}
+
+// layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, columns): see layer-norm.h.
+napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 10, "layerNormGrad");
+    const size_t rows = args.size(8), columns = args.size(9);
+    clipkit::layerNormGrad(args.floats(0, rows * columns), args.floats(1, rows * columns), args.floats(2, columns),
+                           args.floats(3, rows), args.floats(4, rows), args.floats(5, rows * columns),
+                           args.floats(6, columns), args.floats(7, columns), rows, columns);
+  });
+}
+
+// The attention description from attention(qkv, ..., batch, tokens, heads, headWidth, scale) at argument i.
+clipkit::Attention attentionShape(Args& args, size_t i) {
+  const clipkit::Attention a{args.size(i), args.size(i + 1), args.size(i + 2), args.size(i + 3),
+                             static_cast<float>(args.number(i + 4))};
+  if (a.tokens * a.tokens * a.batch * a.heads == 0 || a.headWidth == 0) args.fail("every attention size must be >= 1");
+  return a;
+}
+
+// attention(qkv, mask | null, out, probs, batch, tokens, heads, headWidth, scale): see attention.h.
+napi_value AttentionForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 9, "attention");
+    const clipkit::Attention a = attentionShape(args, 4);
+    const size_t rows = a.batch * a.tokens, width = a.heads * a.headWidth;
+    clipkit::attention(a, args.floats(0, rows * 3 * width), args.floats(1, a.tokens * a.tokens, true),
+                       args.floats(2, rows * width), args.floats(3, a.batch * a.heads * a.tokens * a.tokens));
+  });
+}
+
+// attentionGrad(dout, qkv, probs, dqkv, batch, tokens, heads, headWidth, scale): see attention.h.
+napi_value AttentionGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 9, "attentionGrad");
+    const clipkit::Attention a = attentionShape(args, 4);
+    const size_t rows = a.batch * a.tokens, width = a.heads * a.headWidth;
+    clipkit::attentionGrad(a, args.floats(0, rows * width), args.floats(1, rows * 3 * width),
+                           args.floats(2, a.batch * a.heads * a.tokens * a.tokens), args.floats(3, rows * 3 * width));
+  });
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   // The pool spreads work over threads; OpenBLAS runs on the calling thread of each slice.
   openblas_set_num_threads(1);
@@ -341,6 +418,12 @@ napi_value Init(napi_env env, napi_value exports) {
       {"stridedCopy", nullptr, StridedCopy, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"reduce", nullptr, Reduce, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"softmax", nullptr, Softmax, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"gelu", nullptr, GeluForward, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"geluGrad", nullptr, GeluGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"layerNorm", nullptr, LayerNorm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"attention", nullptr, AttentionForward, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;

@@ -33,4 +33,36 @@ void simdLoop(size_t n, F f) {
   loopBaseline(n, f);
 }
 
+// f() with the same dispatch, for kernels whose loop nest is more than one loop (row reductions):
+// f's loops are inlined into a function compiled for AVX2 + FMA where the CPU has them.
+#if defined(__x86_64__)
+template <typename F>
+__attribute__((target("avx2,fma"))) void callAvx2(F f) {
+  f();
+}
+#endif
+
+template <typename F>
+void simdCall(F f) {
+#if defined(__x86_64__)
+  if (hasAvx2()) return callAvx2(f);
+#endif
+  f();
+}
+
+// Sum of f(i) for i < n in 8 independent double lanes (two AVX registers): the lanes break the add
+// latency chain and vectorise without letting the compiler reassociate anything else, and doubles keep
+// the sum exact enough that a row mean of large values (LayerNorm's) loses nothing to float rounding.
+template <typename F>
+inline __attribute__((always_inline)) double laneSum(size_t n, F f) {
+  double lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8)
+    for (size_t l = 0; l < 8; l++) lanes[l] += f(i + l);
+  double total = 0;
+  for (size_t l = 0; l < 8; l++) total += lanes[l];
+  for (; i < n; i++) total += f(i);
+  return total;
+}
+
 }  // namespace clipkit

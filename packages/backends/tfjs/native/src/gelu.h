@@ -1,0 +1,18 @@
+#pragma once
+
+#include <cstddef>
+
+namespace clipkit {
+
+// The two GELUs of CLIP's transformers, numbered as the JS side sends them: OpenAI's QuickGELU
+// x * sigmoid(1.702 x), and exact GELU x * Phi(x) = x * 0.5 * (1 + erf(x / sqrt 2)) (torch.nn.GELU()).
+enum class Gelu { Quick = 0, Exact = 1 };
+
+// out[i] = gelu(x[i]) for i < n (out may be x).
+void gelu(Gelu kind, const float* x, float* out, size_t n);
+
+// dx[i] = dy[i] * gelu'(x[i]) for i < n: the gradient in one pass over x and dy, where tfjs's autodiff of
+// the composed formula makes five to eight passes over tensors of the MLP's hidden size.
+void geluGrad(Gelu kind, const float* dy, const float* x, float* dx, size_t n);
+
+}  // namespace clipkit
