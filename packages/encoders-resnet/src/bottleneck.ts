@@ -1,6 +1,7 @@
 import type { SeededRandom } from '@clipkit/core';
 import { Layer } from '@clipkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { averagePool } from './average-pool.js';
 import { BatchNorm2d } from './batch-norm-2d.js';
 import { Conv2d } from './conv2d.js';
 
@@ -57,6 +58,6 @@ export class Bottleneck extends Layer {
 
   /** nn.AvgPool2d(stride): a stride x stride mean, or nothing at stride 1. */
   private pool(x: tf.Tensor4D): tf.Tensor4D {
-    return this.stride > 1 ? tf.avgPool(x, this.stride, this.stride, 'valid') : x;
+    return this.stride > 1 ? averagePool(x, this.stride) : x;
   }
 }

@@ -1,4 +1,5 @@
 export { AttentionPool2d } from './attention-pool-2d.js';
+export { averagePool } from './average-pool.js';
 export { BatchNorm2d } from './batch-norm-2d.js';
 export { Bottleneck } from './bottleneck.js';
 export { Conv2d, type Conv2dOptions } from './conv2d.js';

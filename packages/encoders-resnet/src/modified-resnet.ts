@@ -2,6 +2,7 @@ import { ClipkitError, type ResNetConfig, type SeededRandom, type TrainableImage
 import { Layer } from '@clipkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { AttentionPool2d } from './attention-pool-2d.js';
+import { averagePool } from './average-pool.js';
 import { BatchNorm2d } from './batch-norm-2d.js';
 import { Bottleneck, EXPANSION } from './bottleneck.js';
 import { Conv2d } from './conv2d.js';
@@ -77,7 +78,7 @@ export class ModifiedResNet extends Layer implements TrainableImageEncoder {
     return tf.tidy(() => {
       let out = x;
       for (const [conv, bn] of [[this.conv1, this.bn1], [this.conv2, this.bn2], [this.conv3, this.bn3]] as const) out = tf.relu(bn.apply(conv.apply(out), training));
-      return tf.avgPool(out, 2, 2, 'valid');
+      return averagePool(out, 2);
     });
   }
 
