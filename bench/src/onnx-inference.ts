@@ -22,6 +22,8 @@ import { vitPlugin } from '@clipkit/encoders-vit';
 import { textTransformerPlugin } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Benchmark } from './benchmarks.js';
+import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
+import { itemsPerSecond, randomIds } from './tower-timing.js';
 
 /**
  * Inference throughput of clipkit's ONNX exports in onnxruntime-node against the tfjs towers, on random
@@ -37,11 +39,6 @@ const ANCHORS = {
 } as const;
 const ANCHOR_BATCH = 16;
 
-const TEXT_CFG = { context_length: 77, vocab_size: 49408, width: 512, heads: 8, layers: 12 };
-const MODELS = {
-  'ViT-B-32': { embed_dim: 512, vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 }, text_cfg: TEXT_CFG },
-  RN50: { embed_dim: 1024, vision_cfg: { image_size: 224, layers: [3, 4, 6, 3], width: 64, patch_size: null }, text_cfg: TEXT_CFG },
-};
 
 interface Options {
   device: TfjsDevice;
@@ -65,29 +62,6 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-/** Items per second of `encode` on a batch, after one warm-up call (weight packing, kernel selection). */
-async function itemsPerSecond(encode: () => Promise<tf.Tensor2D>, batch: number, iterations: number): Promise<number> {
-  (await encode()).dispose();
-  const start = performance.now();
-  for (let i = 0; i < iterations; i++) {
-    const out = await encode();
-    await out.data(); // wait for the backend to finish
-    out.dispose();
-  }
-  return (batch * iterations) / ((performance.now() - start) / 1000);
-}
-
-/** Token rows as the tokenizer makes them: start, `words` random ids, end, zero padding (start and end are the vocabulary's last two ids). */
-function randomIds(rng: SeededRandom, batch: number, words: number, vocabSize = 49408): tf.Tensor2D {
-  const ids = new Int32Array(batch * 77);
-  for (let n = 0; n < batch; n++) {
-    ids[n * 77] = vocabSize - 2;
-    for (let t = 1; t <= words; t++) ids[n * 77 + t] = 1 + rng.int(vocabSize - 3);
-    ids[n * 77 + words + 1] = vocabSize - 1;
-  }
-  return tf.tensor2d(ids, [batch, 77], 'int32');
-}
-
 /** A tfjs tower's weights as host arrays, by OpenAI name. */
 function hostWeights(module: Module, prefix: string): Map<string, Float32Array> {
   return new Map([...module.stateDict()].map(([name, variable]) => [prefix + name, variable.dataSync() as Float32Array]));
@@ -101,8 +75,8 @@ interface Row {
   perSecond: number;
 }
 
-async function measureModel(name: keyof typeof MODELS, options: Options, withText: boolean, rows: Row[]): Promise<void> {
-  const config = parseClipConfig({ model: MODELS[name], backend: { type: 'tfjs', device: options.device } });
+async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, withText: boolean, rows: Row[]): Promise<void> {
+  const config = parseClipConfig({ model: OPEN_CLIP_SHAPES[name], backend: { type: 'tfjs', device: options.device } });
   const assembly = assembleClip(config, [tfjsBackendPlugin, vitPlugin, resnetPlugin, textTransformerPlugin], { log: () => undefined });
   const dir = mkdtempSync(join(tmpdir(), 'clipkit-bench-onnx-'));
   const session = sessionOptions({ threads: options.threads, graphOptimization: 'all' });

@@ -6,6 +6,8 @@ import { vitPlugin } from '@clipkit/encoders-vit';
 import { textTransformerPlugin } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Benchmark } from './benchmarks.js';
+import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
+import { itemsPerSecond, randomIds } from './tower-timing.js';
 
 /**
  * Inference throughput of randomly initialised towers with open_clip's ViT-B-32 and RN50 shapes
@@ -16,11 +18,6 @@ import type { Benchmark } from './benchmarks.js';
 const ANCHORS = { 'ViT-B-32 image': 23.6, 'ViT-B-32 text': 28.8, 'RN50 image': 16.4 } as const;
 type Measured = keyof typeof ANCHORS;
 
-const TEXT_CFG = { context_length: 77, vocab_size: 49408, width: 512, heads: 8, layers: 12 };
-const MODELS = {
-  'ViT-B-32': { embed_dim: 512, vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 }, text_cfg: TEXT_CFG },
-  RN50: { embed_dim: 1024, vision_cfg: { image_size: 224, layers: [3, 4, 6, 3], width: 64, patch_size: null }, text_cfg: TEXT_CFG },
-};
 
 interface Options {
   device: TfjsDevice;
@@ -40,43 +37,20 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-/** Seconds per call of `encode`, after one warm-up call (kernel compilation, weight packing). */
-async function secondsPerCall(encode: () => Promise<tf.Tensor2D>, iterations: number): Promise<number> {
-  (await encode()).dispose();
-  const start = performance.now();
-  for (let i = 0; i < iterations; i++) {
-    const out = await encode();
-    await out.data(); // wait for the backend to finish
-    out.dispose();
-  }
-  return (performance.now() - start) / 1000 / iterations;
-}
-
-/** Token rows as the tokenizer makes them: start, 10 random ids, end, zero padding. */
-function randomIds(rng: SeededRandom, batch: number): tf.Tensor2D {
-  const ids = new Int32Array(batch * 77);
-  for (let n = 0; n < batch; n++) {
-    ids[n * 77] = 49406;
-    for (let t = 1; t <= 10; t++) ids[n * 77 + t] = 1 + Math.floor(rng.uniform() * 49000);
-    ids[n * 77 + 11] = 49407;
-  }
-  return tf.tensor2d(ids, [batch, 77], 'int32');
-}
-
-async function measureModel(name: keyof typeof MODELS, options: Options, plugins: readonly ClipPlugin[], withText: boolean): Promise<Map<Measured, number>> {
-  const config: ClipConfig = parseClipConfig({ model: MODELS[name], backend: { type: 'tfjs', device: options.device } });
+async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, plugins: readonly ClipPlugin[], withText: boolean): Promise<Map<Measured, number>> {
+  const config: ClipConfig = parseClipConfig({ model: OPEN_CLIP_SHAPES[name], backend: { type: 'tfjs', device: options.device } });
   const assembly = assembleClip(config, plugins, { log: () => undefined });
   const out = new Map<Measured, number>();
   const rng = new SeededRandom(0);
   try {
     const image = assembly.resolve(IMAGE_ENCODER);
     const pixels = tf.tensor4d(rng.normalArray(options.batch * 3 * 224 * 224), [options.batch, 3, 224, 224]);
-    out.set(`${name} image` as Measured, options.batch / (await secondsPerCall(() => image.encode(pixels), options.iterations)));
+    out.set(`${name} image` as Measured, await itemsPerSecond(() => image.encode(pixels), options.batch, options.iterations));
     pixels.dispose();
     if (withText) {
       const text = assembly.resolve(TEXT_ENCODER);
-      const ids = randomIds(rng, options.batch);
-      out.set(`${name} text` as Measured, options.batch / (await secondsPerCall(() => text.encode(ids), options.iterations)));
+      const ids = randomIds(rng, options.batch, 10);
+      out.set(`${name} text` as Measured, await itemsPerSecond(() => text.encode(ids), options.batch, options.iterations));
       ids.dispose();
     }
   } finally {

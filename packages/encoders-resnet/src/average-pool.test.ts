@@ -30,15 +30,15 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('averagePool on %s', (device) =>
     [2, [3, 8, 6, 5]],
     [3, [2, 7, 8, 4]], // floor mode: the last row and the last two columns are dropped
     [2, [2, 5, 5, 3]],
-  ] as const)('equals tf.avgPool and its gradient (size %i, input %j) and leaks nothing', (size, shape) => {
+  ] as [number, [number, number, number, number]][])('equals tf.avgPool and its gradient (size %i, input %j) and leaks nothing', (size, shape) => {
     const rng = new SeededRandom(size);
-    const x = tf.tensor4d(rng.normalArray(shape.reduce((a, b) => a * b)), [...shape]);
+    const x = tf.tensor4d(rng.normalArray(shape.reduce((a, b) => a * b)), shape);
     const expected = tf.avgPool(x, size, size, 'valid');
     const upstream = tf.tensor4d(new SeededRandom(7).normalArray(expected.size), expected.shape);
     const before = tf.memory().numTensors;
     const y = averagePool(x, size);
-    const dx = tf.grad((input: tf.Tensor4D) => tf.sum(tf.mul(averagePool(input, size), upstream)))(x);
-    const dxExpected = tf.grad((input: tf.Tensor4D) => tf.sum(tf.mul(tf.avgPool(input, size, size, 'valid'), upstream)))(x);
+    const dx = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(averagePool(input as tf.Tensor4D, size), upstream)))(x);
+    const dxExpected = tf.grad((input: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(input as tf.Tensor4D, size, size, 'valid'), upstream)))(x);
     expect(y.shape).toEqual(expected.shape);
     expect(maxAbsDiff(y, expected)).toBeLessThanOrEqual(TOLERANCE);
     expect(maxAbsDiff(dx, dxExpected)).toBeLessThanOrEqual(TOLERANCE);

@@ -1,8 +1,9 @@
 import { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type BlasAddon, loadBlasAddon } from './blas-addon.js';
+import { type BlasAddon } from './blas-addon.js';
 import { initTfjs } from './init-tfjs.js';
+import { relativeError, requireBlasAddon, resultsOn } from './testing/blas-test-support.js';
 
 // Every accelerated kernel against tfjs's own cpu kernel on the same inputs. The error of a result is
 // max |blas - cpu| / max |cpu| over all its values: float32 sums in another order differ by a few ulp of
@@ -12,10 +13,7 @@ const TOLERANCE = 1e-5;
 let addon: BlasAddon;
 
 beforeAll(() => {
-  const load = loadBlasAddon();
-  if ('error' in load) throw new Error(`the blas addon did not load (${load.error}): apt-get install libopenblas-dev, then npm run build -w @clipkit/backend-tfjs`);
-  // The same module object initTfjs loads (Node caches it by path), so spies on it see the kernels' calls.
-  addon = load.addon;
+  addon = requireBlasAddon();
 });
 
 afterEach(() => {
@@ -30,40 +28,18 @@ function values(shape: number[], seed: number, scale = 1): Float32Array {
   return rng.uniformArray(shape.reduce((a, b) => a * b, 1), -scale, scale);
 }
 
-/** The host values of `compute`'s results on one backend; checks that it leaks no tensor. */
-async function on(device: 'cpu' | 'blas', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await initTfjs({ device, log });
-  const before = tf.memory().numTensors;
-  const outputs = tf.tidy(() => [compute()].flat());
-  const host = outputs.map((t) => Float32Array.from(t.dataSync() as Float32Array));
-  tf.dispose(outputs);
-  expect(tf.memory().numTensors).toBe(before);
-  return host;
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
-}
-
 /**
  * Runs `compute` on the cpu and blas backends and expects the same results; `uses` names the addon
  * function that must have run on blas (so that a silent fallback to the cpu kernel cannot pass), or the
  * blas kernels, written in TypeScript, that must have run.
  */
 async function expectAgreement(uses: keyof BlasAddon | { kernels: string[] }, compute: () => tf.Tensor | tf.Tensor[]): Promise<void> {
-  const cpu = await on('cpu', compute);
+  const cpu = await resultsOn('cpu', compute);
   const spy = typeof uses === 'string' ? vi.spyOn(addon, uses) : null;
   const names = typeof uses === 'string' ? [] : uses.kernels;
   await initTfjs({ device: 'blas', log }); // registers the blas kernels to spy on
   const kernels = names.map((name) => [vi.spyOn(tf.getKernel(name, 'blas'), 'kernelFunc'), vi.spyOn(tf.getKernel(name, 'cpu'), 'kernelFunc')]);
-  const blas = await on('blas', compute);
+  const blas = await resultsOn('blas', compute);
   if (spy) expect(spy).toHaveBeenCalled();
   for (const [ours, cpuKernel] of kernels) {
     expect(ours).toHaveBeenCalled();
@@ -101,8 +77,8 @@ describe('blas matMul', () => {
 
   it('broadcasts batch dims of 1 on both sides as numpy does ([2,1] x [1,3] -> [2,3])', async () => {
     // tfjs's cpu kernel pairs batch i with i % batchA, which differs here; the reference tiles explicitly.
-    const expected = await on('cpu', () => tf.matMul(tf.tile(tensor([2, 1, 8, 5], 1), [1, 3, 1, 1]), tf.tile(tensor([1, 3, 5, 6], 2), [2, 1, 1, 1])));
-    const actual = await on('blas', () => tf.matMul(tensor([2, 1, 8, 5], 1), tensor([1, 3, 5, 6], 2)));
+    const expected = await resultsOn('cpu', () => tf.matMul(tf.tile(tensor([2, 1, 8, 5], 1), [1, 3, 1, 1]), tf.tile(tensor([1, 3, 5, 6], 2), [2, 1, 1, 1])));
+    const actual = await resultsOn('blas', () => tf.matMul(tensor([2, 1, 8, 5], 1), tensor([1, 3, 5, 6], 2)));
     expect(relativeError(actual[0], expected[0])).toBeLessThanOrEqual(TOLERANCE);
   });
 

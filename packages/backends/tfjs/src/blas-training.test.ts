@@ -2,6 +2,7 @@ import { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjs } from './init-tfjs.js';
+import { relativeError } from './testing/blas-test-support.js';
 
 // Three AdamW steps of a miniature CLIP (both towers, the CLIP loss) on cpu, wasm and blas from the
 // same weights and data. Per tensor, max |x - cpu| / max |cpu| must stay within 1e-4 (the bound
@@ -105,16 +106,6 @@ async function train(device: 'cpu' | 'wasm' | 'blas'): Promise<{ losses: number[
   tf.dispose([images, ids, ...Object.values(p), ...Object.values(moments).flat()]);
   expect(tf.memory().numTensors).toBe(before);
   return { losses, grads: lastGrads };
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return diff / scale;
 }
 
 describe('training on the blas backend', () => {

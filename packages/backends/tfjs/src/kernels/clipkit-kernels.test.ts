@@ -1,8 +1,9 @@
 import { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type BlasAddon, loadBlasAddon } from '../blas-addon.js';
+import { type BlasAddon } from '../blas-addon.js';
 import { initTfjs } from '../init-tfjs.js';
+import { relativeError, requireBlasAddon, resultsOn } from '../testing/blas-test-support.js';
 import { FUSED_KERNELS } from './clipkit-kernels.js';
 
 // Each kernel tfjs lacks against the plain tfjs formulation it replaces (value, and gradient by tfjs's
@@ -14,9 +15,7 @@ const TOLERANCE = 1e-5;
 let addon: BlasAddon;
 
 beforeAll(() => {
-  const load = loadBlasAddon();
-  if ('error' in load) throw new Error(`the blas addon did not load (${load.error}): apt-get install libopenblas-dev, then npm run build -w @clipkit/backend-tfjs`);
-  addon = load.addon;
+  addon = requireBlasAddon();
 });
 
 afterEach(() => {
@@ -27,28 +26,6 @@ const log = (): void => undefined;
 
 function values(size: number, seed: number, low: number, high: number): Float32Array {
   return new SeededRandom(seed).uniformArray(size, low, high);
-}
-
-/** Host copies of `compute`'s results on `device`; checks that it leaks no tensor. */
-async function on(device: 'cpu' | 'blas', compute: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await initTfjs({ device, log });
-  const before = tf.memory().numTensors;
-  const outputs = tf.tidy(compute);
-  const host = outputs.map((t) => Float32Array.from(t.dataSync() as Float32Array));
-  tf.dispose(outputs);
-  expect(tf.memory().numTensors).toBe(before);
-  return host;
-}
-
-function relativeError(actual: Float32Array, expected: Float32Array): number {
-  expect(actual.length).toBe(expected.length);
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) {
-    diff = Math.max(diff, Math.abs(actual[i] - expected[i]));
-    scale = Math.max(scale, Math.abs(expected[i]));
-  }
-  return scale === 0 ? diff : diff / scale;
 }
 
 const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {}): tf.Tensor | tf.Tensor[] => tf.engine().runKernel(name, inputs, attrs);
@@ -64,12 +41,12 @@ describe.each([
   it('has the value and the gradient of the tfjs formula', async () => {
     const x = values(size, 1, -12, 12);
     const dy = values(size, 2, -1, 1);
-    const cpu = await on('cpu', () => {
+    const cpu = await resultsOn('cpu', () => {
       const input = tf.tensor(x, shape);
       return [formula(input), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(formula(t), tf.tensor(dy, shape))))(input)];
     });
     const [forwardSpy, gradSpy] = [vi.spyOn(addon, 'gelu'), vi.spyOn(addon, 'geluGrad')];
-    const blas = await on('blas', () => [run(forward, { x: tf.tensor(x, shape) }) as tf.Tensor, run(gradient, { dy: tf.tensor(dy, shape), x: tf.tensor(x, shape) }) as tf.Tensor]);
+    const blas = await resultsOn('blas', () => [run(forward, { x: tf.tensor(x, shape) }) as tf.Tensor, run(gradient, { dy: tf.tensor(dy, shape), x: tf.tensor(x, shape) }) as tf.Tensor]);
     expect(forwardSpy).toHaveBeenCalled();
     expect(gradSpy).toHaveBeenCalled();
     expect(relativeError(blas[0], cpu[0]), 'value').toBeLessThanOrEqual(TOLERANCE);
@@ -97,14 +74,14 @@ describe('blas LayerNorm kernel', () => {
     const gamma = values(width, 4, 0.5, 1.5);
     const beta = values(width, 5, -0.5, 0.5);
     const dy = values(size, 6, -1, 1);
-    const cpu = await on('cpu', () => {
+    const cpu = await resultsOn('cpu', () => {
       const [input, g, b] = [tf.tensor(x, [...shape]), tf.tensor1d(gamma), tf.tensor1d(beta)];
       const { mean, variance } = tf.moments(input, -1);
       const grads = tf.grads((t: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => tf.sum(tf.mul(formula(t, gt, bt), tf.tensor(dy, [...shape]))))([input, g, b]);
       return [formula(input, g, b), mean, tf.rsqrt(tf.add(variance, EPS)), ...grads];
     });
     const [forwardSpy, gradSpy] = [vi.spyOn(addon, 'layerNorm'), vi.spyOn(addon, 'layerNormGrad')];
-    const blas = await on('blas', () => {
+    const blas = await resultsOn('blas', () => {
       const [input, g, b] = [tf.tensor(x, [...shape]), tf.tensor1d(gamma), tf.tensor1d(beta)];
       const [y, mean, rstd] = run(FUSED_KERNELS.layerNorm, { x: input, gamma: g, beta: b }, { epsilon: EPS }) as tf.Tensor[];
       expect(mean.shape).toEqual(shape.slice(0, -1));
@@ -151,14 +128,14 @@ describe('blas attention kernel', () => {
     const dy = values(B * T * H * hd, 8, -1, 1);
     const maskValues = new Float32Array(T * T).map((_, i) => (causal && i % T > Math.floor(i / T) ? -Infinity : 0));
     const maskOf = (): tf.Tensor | null => (causal ? tf.tensor2d(maskValues, [T, T]) : null);
-    const cpu = await on('cpu', () => {
+    const cpu = await resultsOn('cpu', () => {
       const input = tf.tensor(qkv, shape);
       const mask = maskOf();
       const dqkv = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(formula(t, H, mask)[0], tf.tensor(dy, [B, T, H * hd]))))(input);
       return [...formula(input, H, mask), dqkv];
     });
     const [forwardSpy, gradSpy] = [vi.spyOn(addon, 'attention'), vi.spyOn(addon, 'attentionGrad')];
-    const blas = await on('blas', () => {
+    const blas = await resultsOn('blas', () => {
       const input = tf.tensor(qkv, shape);
       const mask = maskOf();
       const [context, probs] = run(FUSED_KERNELS.attention, mask ? { qkv: input, mask } : { qkv: input }, { heads: H }) as tf.Tensor[];
