@@ -12,13 +12,20 @@ const dir = mkdtempSync(join(tmpdir(), 'clipkit-cli-train-'));
 /** A config small enough to train a few steps in seconds. */
 function writeConfig(name: string, loss: 'clip' | 'siglip'): string {
   const file = join(dir, `${name}.json`);
-  writeFileSync(file, JSON.stringify({
-    model: { embedDim: 32, vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1 }, text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 } },
-    loss: { type: loss },
-    backend: { type: 'tfjs', device: 'wasm' },
-    data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 32 },
-    train: { batchSize: 8, steps: 4, warmupSteps: 1, logEvery: 1 },
-  }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      model: {
+        embedDim: 32,
+        vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1 },
+        text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
+      },
+      loss: { type: loss },
+      backend: { type: 'tfjs', device: 'wasm' },
+      data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 32 },
+      train: { batchSize: 8, steps: 4, warmupSteps: 1, logEvery: 1 },
+    }),
+  );
   return file;
 }
 
@@ -61,7 +68,15 @@ describe('clipkit train / eval / compare', () => {
 
   it('says what to do when --resume has no run folder, or the data folder is missing', () => {
     expect(run('train', '--resume').stderr).toContain('--resume needs --out DIR');
-    const missing = run('train', '--config', fileURLToPath(new URL('../configs/fashion-mnist-vit-clip.json', import.meta.url)), '--data', join(dir, 'nowhere'), '--out', join(dir, 'fm'));
+    const missing = run(
+      'train',
+      '--config',
+      fileURLToPath(new URL('../configs/fashion-mnist-vit-clip.json', import.meta.url)),
+      '--data',
+      join(dir, 'nowhere'),
+      '--out',
+      join(dir, 'fm'),
+    );
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/apt-get install dataset-fashion-mnist/);
   });

@@ -14,14 +14,21 @@ const configFiles = readdirSync(configsDir).filter((f) => f.endsWith('.json'));
 const plugins: ClipPlugin[] = [tfjsBackendPlugin, vitPlugin, resnetPlugin, textTransformerPlugin, ...lossPlugins];
 
 function trainableParameters(...modules: Module[]): number {
-  return modules.flatMap((m) => [...m.stateDict().values()]).filter((v) => v.trainable).reduce((n, v) => n + v.size, 0);
+  return modules
+    .flatMap((m) => [...m.stateDict().values()])
+    .filter((v) => v.trainable)
+    .reduce((n, v) => n + v.size, 0);
 }
 
 describe('configs/', () => {
   it('holds the six configs the issues name', () => {
     expect(configFiles.sort()).toEqual([
-      'fashion-mnist-resnet-clip.json', 'fashion-mnist-vit-clip.json', 'fashion-mnist-vit-siglip.json',
-      'shapes-resnet-clip.json', 'shapes-vit-clip.json', 'shapes-vit-siglip.json',
+      'fashion-mnist-resnet-clip.json',
+      'fashion-mnist-vit-clip.json',
+      'fashion-mnist-vit-siglip.json',
+      'shapes-resnet-clip.json',
+      'shapes-vit-clip.json',
+      'shapes-vit-siglip.json',
     ]);
   });
 

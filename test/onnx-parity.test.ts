@@ -68,7 +68,9 @@ describe.each(FIXTURE_MODELS)('%s exported to ONNX', (dir, reference) => {
       const fromOnnx = await encode(onnx, rows);
       const vsReference = parityError(fromOnnx, asReference(rowsOf(outputs.get(name)!.data as Float32Array, 64, rows)));
       const vsTfjs = parityError(fromOnnx, asReference(await encode(tfjs, rows)));
-      measured.push(`  ${dir.padEnd(24)} ${name.padEnd(12)} batch ${rows.length}: ${(vsReference.error / (vsReference.bound / 1e-4)).toExponential(2)} / ${(vsTfjs.error / (vsTfjs.bound / 1e-4)).toExponential(2)}`);
+      measured.push(
+        `  ${dir.padEnd(24)} ${name.padEnd(12)} batch ${rows.length}: ${(vsReference.error / (vsReference.bound / 1e-4)).toExponential(2)} / ${(vsTfjs.error / (vsTfjs.bound / 1e-4)).toExponential(2)}`,
+      );
       expect(vsReference.error, `vs reference, batch ${rows.length}`).toBeLessThanOrEqual(vsReference.bound);
       expect(vsTfjs.error, `vs tfjs, batch ${rows.length}`).toBeLessThanOrEqual(vsTfjs.bound);
     }
@@ -80,7 +82,10 @@ describe.each(FIXTURE_MODELS)('%s exported to ONNX', (dir, reference) => {
     const imageEmbeds = await onnx.model.encodeImage(imageInput);
     const textEmbeds = await onnx.model.encodeText(textInput);
     const { logitsPerImage, logitsPerText } = onnx.model.logits(imageEmbeds, textEmbeds);
-    for (const [name, tensor] of [['logits_per_image', logitsPerImage], ['logits_per_text', logitsPerText]] as const) {
+    for (const [name, tensor] of [
+      ['logits_per_image', logitsPerImage],
+      ['logits_per_text', logitsPerText],
+    ] as const) {
       const { error, bound } = parityError(tensor.dataSync(), outputs.get(name)!);
       expect(error, name).toBeLessThanOrEqual(bound);
     }

@@ -60,7 +60,7 @@ describe('packed packages', () => {
     const dir = join(modules, manifest.name);
     const files = filesUnder(dir).map((f) => f.slice(dir.length + 1));
     expect(files).toContain('package.json');
-    expect(files.some((f) => f.endsWith('.test.js') || f.endsWith('.ts') && !f.endsWith('.d.ts'))).toBe(false);
+    expect(files.some((f) => f.endsWith('.test.js') || (f.endsWith('.ts') && !f.endsWith('.d.ts')))).toBe(false);
     const entry = manifest.exports?.['.'] as { types: string; default: string } | undefined;
     if (entry) {
       expect(Object.keys(entry)[0]).toBe('types'); // types first, or TypeScript may not see them
@@ -78,7 +78,11 @@ describe('packed packages', () => {
   it('imports every unpacked package together', () => {
     const libraries = packages.filter((p) => p.manifest.exports?.['.']).map((p) => p.manifest.name);
     const script = join(checkDir, 'import-all.mjs');
-    writeFileSync(script, libraries.map((name, i) => `import * as m${i} from '${name}';\nif (Object.keys(m${i}).length === 0) throw new Error('${name} exports nothing');`).join('\n') + "\nconsole.log('ok');\n");
+    writeFileSync(
+      script,
+      libraries.map((name, i) => `import * as m${i} from '${name}';\nif (Object.keys(m${i}).length === 0) throw new Error('${name} exports nothing');`).join('\n') +
+        "\nconsole.log('ok');\n",
+    );
     expect(execFileSync('node', [script], { cwd: checkDir, encoding: 'utf8' }).trim()).toBe('ok');
     // The resolution really used the tarballs, not the workspace sources.
     const resolved = execFileSync('node', ['--input-type=module', '-e', "console.log(import.meta.resolve('@clipkit/core'))"], { cwd: checkDir, encoding: 'utf8' });

@@ -57,7 +57,7 @@ function codeBlocks(markdown: string): CodeBlock[] {
     let end = i + 1;
     while (end < lines.length && !(/^`+\s*$/.test(lines[end]) && lines[end].trim().length >= fence.length)) end++;
     if (end === lines.length) throw new Error(`line ${start + 1}: code block never closed`);
-    blocks.push({ language: open[2], line: start + 1, code: lines.slice(start + 1, end).join('\n') + '\n', marked: lines[start - 1]?.trim() === RUN_MARKER });
+    blocks.push({ language: open[2], line: start + 1, code: `${lines.slice(start + 1, end).join('\n')}\n`, marked: lines[start - 1]?.trim() === RUN_MARKER });
     i = end;
   }
   return blocks;

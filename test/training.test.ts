@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tfjsBackendPlugin } from '@clipkit/backend-tfjs';
 import {
-  type ClipConfig, type ClipPlugin, type ContrastiveLoss, definePlugin, LOSS, MetricsLog, NonFiniteLossError, parseClipConfig, trainClip, type TrainMetrics,
+  type ClipConfig,
+  type ClipPlugin,
+  type ContrastiveLoss,
+  definePlugin,
+  LOSS,
+  MetricsLog,
+  NonFiniteLossError,
+  parseClipConfig,
+  trainClip,
+  type TrainMetrics,
 } from '@clipkit/core';
 import { datasetPlugins } from '@clipkit/datasets';
 import { vitPlugin } from '@clipkit/encoders-vit';

@@ -39,7 +39,6 @@ const ANCHORS = {
 } as const;
 const ANCHOR_BATCH = 16;
 
-
 interface Options {
   device: TfjsDevice;
   batches: number[];
@@ -88,11 +87,20 @@ async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Option
     let start = performance.now();
     await exportImageTower(join(dir, 'vision.onnx'), config.model, hostWeights(image, 'visual.'));
     console.log(`${name} image tower exported in ${((performance.now() - start) / 1000).toFixed(1)} s (process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
-    const encoders: [string, ImageEncoder][] = [[`onnxruntime ${options.threads}t`, new OnnxImageEncoder(join(dir, 'vision.onnx'), { imageSize: 224, embedDim, sessionOptions: session })]];
+    const encoders: [string, ImageEncoder][] = [
+      [`onnxruntime ${options.threads}t`, new OnnxImageEncoder(join(dir, 'vision.onnx'), { imageSize: 224, embedDim, sessionOptions: session })],
+    ];
     if (options.tfjs) encoders.push([`tfjs ${tf.getBackend()}`, image]);
     for (const batch of options.batches) {
       const pixels = tf.tensor4d(rng.normalArray(batch * 3 * 224 * 224), [batch, 3, 224, 224]);
-      for (const [runtime, encoder] of encoders) rows.push({ tower: `${name} image` as Row['tower'], input: '224 px', batch, runtime, perSecond: await itemsPerSecond(() => encoder.encode(pixels), batch, options.iterations) });
+      for (const [runtime, encoder] of encoders)
+        rows.push({
+          tower: `${name} image` as Row['tower'],
+          input: '224 px',
+          batch,
+          runtime,
+          perSecond: await itemsPerSecond(() => encoder.encode(pixels), batch, options.iterations),
+        });
       pixels.dispose();
     }
     await encoders[0][1].dispose();
@@ -103,13 +111,22 @@ async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Option
       start = performance.now();
       await exportTextTower(join(dir, 'text.onnx'), config.model, hostWeights(text, ''));
       console.log(`${name} text tower exported in ${((performance.now() - start) / 1000).toFixed(1)} s (process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
-      const textEncoders: [string, TextEncoder][] = [[`onnxruntime ${options.threads}t`, new OnnxTextEncoder(join(dir, 'text.onnx'), { contextLength: 77, embedDim, sessionOptions: session })]];
+      const textEncoders: [string, TextEncoder][] = [
+        [`onnxruntime ${options.threads}t`, new OnnxTextEncoder(join(dir, 'text.onnx'), { contextLength: 77, embedDim, sessionOptions: session })],
+      ];
       if (options.tfjs) textEncoders.push([`tfjs ${tf.getBackend()}`, text]);
       // Captions of 10 words (the end-of-text token at position 11) and texts filling the context.
       for (const words of [10, 75]) {
         for (const batch of options.batches) {
           const ids = randomIds(rng, batch, words);
-          for (const [runtime, encoder] of textEncoders) rows.push({ tower: `${name} text` as Row['tower'], input: `${words + 2} tokens`, batch, runtime, perSecond: await itemsPerSecond(() => encoder.encode(ids), batch, options.iterations) });
+          for (const [runtime, encoder] of textEncoders)
+            rows.push({
+              tower: `${name} text` as Row['tower'],
+              input: `${words + 2} tokens`,
+              batch,
+              runtime,
+              perSecond: await itemsPerSecond(() => encoder.encode(ids), batch, options.iterations),
+            });
           ids.dispose();
         }
       }
@@ -145,7 +162,10 @@ async function againstTorchOnnx(options: Options): Promise<void> {
     const pixels = tf.tensor4d(rng.normalArray(16 * 3 * 32 * 32), [16, 3, 32, 32]);
     const ids = randomIds(rng, 16, 10, 1000);
     const rates: Record<string, number[]> = {};
-    for (const [who, folder] of [['torch.onnx', join(shared, 'fixtures/models/onnx')], ['clipkit', dir]] as const) {
+    for (const [who, folder] of [
+      ['torch.onnx', join(shared, 'fixtures/models/onnx')],
+      ['clipkit', dir],
+    ] as const) {
       const image = new OnnxImageEncoder(join(folder, 'vision.onnx'), { imageSize: 32, embedDim: 64, sessionOptions: session });
       const text = new OnnxTextEncoder(join(folder, 'text.onnx'), { contextLength: 77, embedDim: 64, sessionOptions: session });
       rates[who] = [await itemsPerSecond(() => image.encode(pixels), 16, iterations), await itemsPerSecond(() => text.encode(ids), 16, iterations)];
@@ -161,7 +181,10 @@ async function againstTorchOnnx(options: Options): Promise<void> {
   }
 }
 
-const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
 
 async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
@@ -177,7 +200,10 @@ async function run(args: string[]): Promise<void> {
   console.log('tower            input       batch  runtime           items/s  vs torch.onnx  vs PyTorch');
   for (const { tower, input, batch, runtime, perSecond } of rows) {
     const anchor = ANCHORS[tower];
-    const ratios = batch === ANCHOR_BATCH ? `${(perSecond / anchor.torchOnnx).toFixed(3).padStart(13)}  ${(perSecond / anchor.pytorch).toFixed(3).padStart(10)}` : `${'-'.padStart(13)}  ${'-'.padStart(10)}`;
+    const ratios =
+      batch === ANCHOR_BATCH
+        ? `${(perSecond / anchor.torchOnnx).toFixed(3).padStart(13)}  ${(perSecond / anchor.pytorch).toFixed(3).padStart(10)}`
+        : `${'-'.padStart(13)}  ${'-'.padStart(10)}`;
     console.log(`${tower.padEnd(16)} ${input.padEnd(10)} ${String(batch).padStart(6)}  ${runtime.padEnd(16)} ${perSecond.toFixed(2).padStart(8)}  ${ratios}`);
   }
 }

@@ -18,7 +18,6 @@ import { itemsPerSecond, randomIds } from './tower-timing.js';
 const ANCHORS = { 'ViT-B-32 image': 23.6, 'ViT-B-32 text': 28.8, 'RN50 image': 16.4 } as const;
 type Measured = keyof typeof ANCHORS;
 
-
 interface Options {
   device: TfjsDevice;
   batch: number;

@@ -24,7 +24,18 @@ const PYTORCH_SAMPLES_PER_SECOND = 71;
 
 const EMBED_DIM = 128;
 const VISION: VitConfig = { type: 'vit', imageSize: 32, patchSize: 4, width: 256, layers: 6, heads: 4, mlpWidth: 1024, layerNormEps: 1e-5, activation: 'quick_gelu' };
-const TEXT: TextTransformerConfig = { type: 'transformer', contextLength: 16, vocabSize: 1024, width: 128, heads: 4, layers: 4, mlpWidth: 512, layerNormEps: 1e-5, activation: 'quick_gelu', eosTokenId: null };
+const TEXT: TextTransformerConfig = {
+  type: 'transformer',
+  contextLength: 16,
+  vocabSize: 1024,
+  width: 128,
+  heads: 4,
+  layers: 4,
+  mlpWidth: 512,
+  layerNormEps: 1e-5,
+  activation: 'quick_gelu',
+  eosTokenId: null,
+};
 // open_clip's AdamW defaults besides the issue's learning rate.
 const LEARNING_RATE = 5e-4;
 const ADAMW = { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.2 };
@@ -68,7 +79,8 @@ function parseArgs(args: string[]): Options {
     else if (flag === '--memory') options.memory = count();
     else if (flag === '--profile') options.profile = true;
     else if (flag === '--agree') options.agree = true;
-    else if (flag === '--concurrent-gc') continue; // read by run()
+    else if (flag === '--concurrent-gc')
+      continue; // read by run()
     else throw new Error(`train: unknown argument "${flag}"; ${usage}`);
   }
   if (options.backends.length === 0) options.backends = 'error' in loadBlasAddon() ? ['wasm', 'cpu'] : ['blas', 'wasm', 'cpu'];
@@ -90,7 +102,11 @@ class TrainingRun {
     this.optimizer = new AdamW(this.params, ADAMW);
     const data = rng.fork('data');
     this.pixels = tf.tensor4d(data.normalArray(batch * 3 * 32 * 32), [batch, 3, 32, 32]);
-    this.ids = tf.tensor2d(Int32Array.from({ length: batch * 16 }, () => Math.floor(data.uniform() * TEXT.vocabSize)), [batch, 16], 'int32');
+    this.ids = tf.tensor2d(
+      Int32Array.from({ length: batch * 16 }, () => Math.floor(data.uniform() * TEXT.vocabSize)),
+      [batch, 16],
+      'int32',
+    );
   }
 
   get parameterCount(): number {
@@ -185,7 +201,9 @@ async function measureMemory(device: Device, steps: number, options: Options): P
       run.step();
       if (i === 1 || i % Math.max(1, Math.floor(steps / 10)) === 0) {
         const { numTensors, numBytes } = tf.memory();
-        console.log(`  step ${String(i).padStart(4)}: ${numTensors} tensors, ${(numBytes / 2 ** 20).toFixed(1)} MiB in tensors, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+        console.log(
+          `  step ${String(i).padStart(4)}: ${numTensors} tensors, ${(numBytes / 2 ** 20).toFixed(1)} MiB in tensors, RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`,
+        );
       }
     }
   } finally {
@@ -227,7 +245,9 @@ async function measureAgreement(options: Options): Promise<void> {
       const error = relativeError(other.grads.get(name) as Float32Array, g);
       if (error > worst.error) worst = { name, error };
     }
-    console.log(`  ${other.device.padEnd(5)} losses max relative error ${lossError.toExponential(2)}; gradients max relative error ${worst.error.toExponential(2)} (${worst.name})`);
+    console.log(
+      `  ${other.device.padEnd(5)} losses max relative error ${lossError.toExponential(2)}; gradients max relative error ${worst.error.toExponential(2)} (${worst.name})`,
+    );
   }
 }
 

@@ -18,7 +18,11 @@ let modelDir: string;
 
 beforeAll(async () => {
   const config = parseClipConfig({
-    model: { embedDim: 32, vision: { type: 'vit', imageSize: 32, patchSize: 16, width: 64, layers: 1 }, text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 } },
+    model: {
+      embedDim: 32,
+      vision: { type: 'vit', imageSize: 32, patchSize: 16, width: 64, layers: 1 },
+      text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
+    },
     train: { seed: 7 },
   });
   const assembly = assembleClip(config, PLUGINS, quiet);

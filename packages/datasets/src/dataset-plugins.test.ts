@@ -18,7 +18,13 @@ describe('datasetPlugins', () => {
 
   it('give the default config synthetic shapes, drawn on a worker and disposed cleanly', async () => {
     const log: string[] = [];
-    const context: PluginContext = { resolve: () => { throw new Error('unused'); }, modelDir: undefined, log: (m) => log.push(m) };
+    const context: PluginContext = {
+      resolve: () => {
+        throw new Error('unused');
+      },
+      modelDir: undefined,
+      log: (m) => log.push(m),
+    };
     const plugin = datasetPlugins.find((p) => p.type === 'synthetic-shapes')!;
     const dataset = plugin.create(config(undefined), context);
     try {
@@ -36,7 +42,13 @@ describe('datasetPlugins', () => {
   });
 
   it('report a missing image-text folder', () => {
-    const context: PluginContext = { resolve: () => { throw new Error('unused'); }, modelDir: undefined, log: () => undefined };
+    const context: PluginContext = {
+      resolve: () => {
+        throw new Error('unused');
+      },
+      modelDir: undefined,
+      log: () => undefined,
+    };
     const plugin = datasetPlugins.find((p) => p.type === 'image-text')!;
     expect(() => plugin.create(config({ type: 'image-text', path: '/nonexistent/pairs', file: 'train.csv' }), context)).toThrow(ClipkitError);
     expect(() => plugin.create(config({ type: 'image-text', path: '/nonexistent/pairs', file: 'train.csv' }), context)).toThrow('/nonexistent/pairs (data.path) does not exist');

@@ -19,7 +19,10 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('averagePool on %s', (device) =>
 
   it('averages each 2x2 window (hand-worked)', () => {
     // 4x4 image 1..16, one channel: windows {1,2,5,6} -> 3.5, {3,4,7,8} -> 5.5, {9,10,13,14} -> 11.5, {11,12,15,16} -> 13.5.
-    const x = tf.tensor4d(Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 4, 1]);
+    const x = tf.tensor4d(
+      Array.from({ length: 16 }, (_, i) => i + 1),
+      [1, 4, 4, 1],
+    );
     const y = averagePool(x, 2);
     expect(y.shape).toEqual([1, 2, 2, 1]);
     expect(Array.from(y.dataSync())).toEqual([3.5, 5.5, 11.5, 13.5]);

@@ -78,7 +78,8 @@ describe.each(['wasm', 'cpu'] as const)('BatchNorm2d on %s', (device) => {
         const { mean, variance } = tf.moments(input, [0, 1, 2]);
         return tf.add(tf.mul(tf.div(tf.sub(input, mean), tf.sqrt(tf.add(variance, 1e-5))), weight), bias);
       });
-    const loss = (f: (input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor) => tf.Tensor) => (input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor) => tf.sum(tf.mul(f(input, weight, bias), upstream));
+    const loss = (f: (input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor) => tf.Tensor) => (input: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor) =>
+      tf.sum(tf.mul(f(input, weight, bias), upstream));
     const before = tf.memory().numTensors;
     const ours = tf.grads(loss((input) => bn.apply(input as tf.Tensor4D, true)))([x, bn.weight, bn.bias]);
     const expected = tf.grads(loss(reference))([x, bn.weight, bn.bias]);

@@ -46,7 +46,8 @@ export class BatchNorm2d extends Layer {
       const [x, weight, bias, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
       const [N, H, W] = x.shape;
       const count = N * H * W;
-      if (count < 2) throw new ClipkitError(`BatchNorm2d: training needs more than one value per channel (as PyTorch), got input [${x.shape.join(', ')}]; train with a batch of 2 or more`);
+      if (count < 2)
+        throw new ClipkitError(`BatchNorm2d: training needs more than one value per channel (as PyTorch), got input [${x.shape.join(', ')}]; train with a batch of 2 or more`);
       const mean = tf.div<tf.Tensor1D>(channelSums(x), count); // [C]
       const centred = tf.sub<tf.Tensor4D>(x, mean); // [N, H, W, C]
       const variance = tf.div<tf.Tensor1D>(channelSums(tf.square(centred)), count); // [C] (biased)

@@ -26,7 +26,12 @@ describe.each(['wasm', 'cpu'] as const)('Conv2d on %s', (device) => {
   it('pads symmetrically as PyTorch, not as TF "same" (hand-worked, stride 2)', () => {
     // 4x4 input 1..16, all-ones 3x3 kernel, stride 2, padding 1: windows over rows/columns {-1,0,1} and {1,2,3}.
     const conv = convWith(new Array(9).fill(1), [1, 1, 3, 3], 2, 1);
-    const y = conv.apply(tf.tensor4d(Array.from({ length: 16 }, (_, i) => i + 1), [1, 4, 4, 1]));
+    const y = conv.apply(
+      tf.tensor4d(
+        Array.from({ length: 16 }, (_, i) => i + 1),
+        [1, 4, 4, 1],
+      ),
+    );
     expect(y.shape).toEqual([1, 2, 2, 1]);
     // 1+2+5+6, 2+3+4+6+7+8, 5+6+9+10+13+14, 6+7+8+10+11+12+14+15+16 (TF "same" would start at 1+2+3+5+...=54).
     expect(Array.from(y.dataSync())).toEqual([14, 30, 57, 99]);
@@ -69,8 +74,16 @@ describe.each(['wasm', 'cpu'] as const)('Conv2d on %s', (device) => {
     const before = tf.memory().numTensors;
     // Reference: tf.conv2d with tfjs's own gradients (Conv2DBackpropInput/Filter).
     const reference = (input: tf.Tensor4D, weight: tf.Tensor4D) =>
-      tf.tidy(() => tf.conv2d(input, tf.transpose(weight, [2, 3, 1, 0]) as tf.Tensor4D, stride, [[0, 0], [padding, padding], [padding, padding], [0, 0]]));
-    const loss = (f: (input: tf.Tensor4D, weight: tf.Tensor4D) => tf.Tensor4D) => (input: tf.Tensor, weight: tf.Tensor) => tf.sum(tf.mul(f(input as tf.Tensor4D, weight as tf.Tensor4D), upstream));
+      tf.tidy(() =>
+        tf.conv2d(input, tf.transpose(weight, [2, 3, 1, 0]) as tf.Tensor4D, stride, [
+          [0, 0],
+          [padding, padding],
+          [padding, padding],
+          [0, 0],
+        ]),
+      );
+    const loss = (f: (input: tf.Tensor4D, weight: tf.Tensor4D) => tf.Tensor4D) => (input: tf.Tensor, weight: tf.Tensor) =>
+      tf.sum(tf.mul(f(input as tf.Tensor4D, weight as tf.Tensor4D), upstream));
     const oursValue = conv.apply(x);
     const referenceValue = reference(x, conv.weight);
     const ours = tf.grads(loss((input) => conv.apply(input)))([x, conv.weight]);

@@ -15,7 +15,12 @@ import * as tf from '@tensorflow/tfjs-core';
  *   as the filter ([oh, ow, N, out]), dilated by the stride; the result [C, k, k, out] is the weight gradient.
  */
 function convolution(stride: number, padding: number): (x: tf.Tensor4D, weight: tf.Tensor4D) => tf.Tensor4D {
-  const pad = (p: number): [[0, 0], [number, number], [number, number], [0, 0]] => [[0, 0], [p, p], [p, p], [0, 0]];
+  const pad = (p: number): [[0, 0], [number, number], [number, number], [0, 0]] => [
+    [0, 0],
+    [p, p],
+    [p, p],
+    [0, 0],
+  ];
   return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [x, weight, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     // A Variable outlives the backward pass of the step that uses it; saving it would copy it on wasm.
@@ -41,7 +46,14 @@ function inputGradient(dy: tf.Tensor4D, weight: tf.Tensor4D, inputShape: [number
     // Put dy[i, j] at (i*stride, j*stride) of a zero map [(oh-1)*stride+1, (ow-1)*stride+1].
     let stuffed: tf.Tensor4D = dy;
     if (stride > 1) {
-      const spread = tf.pad(tf.reshape(dy, [N, oh, 1, ow, 1, out]), [[0, 0], [0, 0], [0, stride - 1], [0, 0], [0, stride - 1], [0, 0]]);
+      const spread = tf.pad(tf.reshape(dy, [N, oh, 1, ow, 1, out]), [
+        [0, 0],
+        [0, 0],
+        [0, stride - 1],
+        [0, 0],
+        [0, stride - 1],
+        [0, 0],
+      ]);
       stuffed = tf.slice(tf.reshape<tf.Rank.R4>(spread, [N, oh * stride, ow * stride, out]), 0, [N, (oh - 1) * stride + 1, (ow - 1) * stride + 1, out]);
     }
     // dx[i] = sum_t stuffed[i + padding - t] w[t]: a correlation with the flipped kernel, padded k-1-padding
@@ -49,7 +61,12 @@ function inputGradient(dy: tf.Tensor4D, weight: tf.Tensor4D, inputShape: [number
     const before = k - 1 - padding;
     const afterH = H + k - 1 - before - stuffed.shape[1];
     const afterW = W + k - 1 - before - stuffed.shape[2];
-    return tf.conv2d(stuffed, flippedKernel(weight), 1, [[0, 0], [before, afterH], [before, afterW], [0, 0]]);
+    return tf.conv2d(stuffed, flippedKernel(weight), 1, [
+      [0, 0],
+      [before, afterH],
+      [before, afterW],
+      [0, 0],
+    ]);
   });
 }
 
@@ -62,7 +79,10 @@ function flippedKernel(weight: tf.Tensor4D): tf.Tensor4D {
   return tf.tidy(() => {
     const [out, inC, k] = weight.shape;
     const taps = k * k;
-    const antiIdentity = tf.tensor2d(Array.from({ length: taps * taps }, (_, i) => (i % taps === taps - 1 - Math.floor(i / taps) ? 1 : 0)), [taps, taps]);
+    const antiIdentity = tf.tensor2d(
+      Array.from({ length: taps * taps }, (_, i) => (i % taps === taps - 1 - Math.floor(i / taps) ? 1 : 0)),
+      [taps, taps],
+    );
     const byTap = tf.reshape<tf.Rank.R2>(tf.transpose(weight, [2, 3, 0, 1]), [taps, out * inC]); // [k*k, out*in]
     return tf.reshape(tf.matMul(antiIdentity, byTap), [k, k, out, inC]);
   });
@@ -74,7 +94,15 @@ function weightGradient(dy: tf.Tensor4D, x: tf.Tensor4D, k: number, stride: numb
     const C = x.shape[3];
     const out = dy.shape[3];
     // dW[t, u, c, o] = sum_{n,i,j} xpad[n, i*stride + t, j*stride + u, c] dy[n, i, j, o]
-    const images = tf.transpose(tf.pad(x, [[0, 0], [padding, padding], [padding, padding], [0, 0]]), [3, 1, 2, 0]); // [C, H+2p, W+2p, N]
+    const images = tf.transpose(
+      tf.pad(x, [
+        [0, 0],
+        [padding, padding],
+        [padding, padding],
+        [0, 0],
+      ]),
+      [3, 1, 2, 0],
+    ); // [C, H+2p, W+2p, N]
     const filter = tf.transpose(dy, [1, 2, 0, 3]); // [oh, ow, N, out]
     const full = tf.conv2d(images, filter, 1, 'valid', 'NHWC', stride); // [C, >= k, >= k, out]
     // Rows past k are taps of padding the forward's floor division never reached.

@@ -57,7 +57,10 @@ describe.each(['wasm', 'cpu'] as const)('ModifiedResNet against OpenAI CLIP (rn-
 
   it('names its state exactly as OpenAI, without the visual. prefix (num_batches_tracked aside)', () => {
     const ours = [...tower.stateDict()].map(([name, v]) => [`visual.${name}`, v.shape]).sort();
-    const theirs = [...weights].filter(([name]) => name.startsWith('visual.') && !name.endsWith('num_batches_tracked')).map(([name, t]) => [name, t.shape]).sort();
+    const theirs = [...weights]
+      .filter(([name]) => name.startsWith('visual.') && !name.endsWith('num_batches_tracked'))
+      .map(([name, t]) => [name, t.shape])
+      .sort();
     expect(ours).toEqual(theirs);
   });
 
@@ -113,7 +116,10 @@ async function trainingGradients(device: 'wasm' | 'cpu'): Promise<{ grads: Map<s
   const state = tower.stateDict();
   const trainable = [...state].filter(([, v]) => v.trainable);
   const before = tf.memory().numTensors;
-  const { value, grads } = tf.variableGrads(() => tf.sum(tf.mul(tower.forward(pixels, true), upstream)), trainable.map(([, v]) => v));
+  const { value, grads } = tf.variableGrads(
+    () => tf.sum(tf.mul(tower.forward(pixels, true), upstream)),
+    trainable.map(([, v]) => v),
+  );
   const byName = new Map(trainable.filter(([, v]) => grads[v.name]).map(([name, v]) => [name, grads[v.name].dataSync() as Float32Array]));
   tf.dispose([value, ...Object.values(grads)]);
   const leaked = tf.memory().numTensors - before;
@@ -148,14 +154,20 @@ describe('ModifiedResNet training', () => {
     for (const [name, grad] of wasm.grads) {
       expect(grad.every(Number.isFinite), `${name}: finite`).toBe(true);
       if (name === 'attnpool.k_proj.bias') continue;
-      expect(grad.some((g) => g !== 0), `${name}: not all zero`).toBe(true);
+      expect(
+        grad.some((g) => g !== 0),
+        `${name}: not all zero`,
+      ).toBe(true);
       expect(relativeError(grad, cpu.grads.get(name)!), `${name}: wasm vs cpu`).toBeLessThan(1e-4);
     }
     // The step moved every running statistic, identically on both backends.
-    expect(wasm.buffers.size, "running statistics of 3 stem + 4 x 4 block BatchNorms").toBe(2 * (3 + 4 * 4));
+    expect(wasm.buffers.size, 'running statistics of 3 stem + 4 x 4 block BatchNorms').toBe(2 * (3 + 4 * 4));
     for (const [name, buffer] of wasm.buffers) {
       const start = name.endsWith('running_mean') ? 0 : 1;
-      expect(buffer.some((v) => v !== start), `${name} moved`).toBe(true);
+      expect(
+        buffer.some((v) => v !== start),
+        `${name} moved`,
+      ).toBe(true);
       expect(relativeError(buffer, cpu.buffers.get(name)!), `${name}: wasm vs cpu`).toBeLessThan(1e-4);
     }
   });
@@ -180,9 +192,21 @@ describe('ModifiedResNet initialisation', () => {
     expect(Math.abs(std('attnpool.positional_embedding') / 512 ** -0.5 - 1)).toBeLessThan(0.05);
     for (const [name, variable] of state) {
       const values = Array.from(variable.dataSync());
-      if (/layer\d\.\d+\.bn3\.weight$/.test(name)) expect(values.every((v) => v === 0), `${name} zero`).toBe(true);
-      else if (/(bn\d|downsample\.1)\.(weight|running_var)$/.test(name)) expect(values.every((v) => v === 1), `${name} one`).toBe(true);
-      else if (/(bn\d|downsample\.1)\.(bias|running_mean)$/.test(name)) expect(values.every((v) => v === 0), `${name} zero`).toBe(true);
+      if (/layer\d\.\d+\.bn3\.weight$/.test(name))
+        expect(
+          values.every((v) => v === 0),
+          `${name} zero`,
+        ).toBe(true);
+      else if (/(bn\d|downsample\.1)\.(weight|running_var)$/.test(name))
+        expect(
+          values.every((v) => v === 1),
+          `${name} one`,
+        ).toBe(true);
+      else if (/(bn\d|downsample\.1)\.(bias|running_mean)$/.test(name))
+        expect(
+          values.every((v) => v === 0),
+          `${name} zero`,
+        ).toBe(true);
     }
     // Registration order as OpenAI's modules declare them.
     expect([...state.keys()].filter((name) => name.startsWith('attnpool.'))).toEqual([

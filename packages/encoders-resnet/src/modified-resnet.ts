@@ -34,8 +34,12 @@ export class ModifiedResNet extends Layer implements TrainableImageEncoder {
     super();
     const { imageSize, width, heads, layers } = config;
     const featureWidth = width * 32;
-    if (imageSize % 32 !== 0) throw new ClipkitError(`ModifiedResNet: imageSize ${imageSize} is not a multiple of 32 (the tower downsamples 32x); use e.g. ${Math.max(32, Math.round(imageSize / 32) * 32)}`);
-    if (featureWidth % heads !== 0) throw new ClipkitError(`ModifiedResNet: heads ${heads} does not divide the attention pool width ${featureWidth} (width x 32); use e.g. ${featureWidth / 64} heads`);
+    if (imageSize % 32 !== 0)
+      throw new ClipkitError(
+        `ModifiedResNet: imageSize ${imageSize} is not a multiple of 32 (the tower downsamples 32x); use e.g. ${Math.max(32, Math.round(imageSize / 32) * 32)}`,
+      );
+    if (featureWidth % heads !== 0)
+      throw new ClipkitError(`ModifiedResNet: heads ${heads} does not divide the attention pool width ${featureWidth} (width x 32); use e.g. ${featureWidth / 64} heads`);
     this.imageSize = imageSize;
     const half = Math.floor(width / 2);
     this.conv1 = this.addChild('conv1', new Conv2d(3, half, 3, rng, { stride: 2, padding: 1 }));
@@ -58,9 +62,11 @@ export class ModifiedResNet extends Layer implements TrainableImageEncoder {
 
   /** Pixels [N, 3, S, S] (NCHW) -> image features [N, embedDim]. `training` selects batch statistics and updates the running ones. */
   forward(pixelValues: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    const [N, C, H, W] = pixelValues.shape;
+    const [_N, C, H, W] = pixelValues.shape;
     if (C !== 3 || H !== this.imageSize || W !== this.imageSize) {
-      throw new ClipkitError(`ModifiedResNet: pixel values have shape [${pixelValues.shape.join(', ')}], expected [N, 3, ${this.imageSize}, ${this.imageSize}]; resize the images to the model's image size`);
+      throw new ClipkitError(
+        `ModifiedResNet: pixel values have shape [${pixelValues.shape.join(', ')}], expected [N, 3, ${this.imageSize}, ${this.imageSize}]; resize the images to the model's image size`,
+      );
     }
     return tf.tidy(() => {
       let x = this.stem(tf.transpose(pixelValues, [0, 2, 3, 1]), training); // [N, S/4, S/4, width]
@@ -77,7 +83,12 @@ export class ModifiedResNet extends Layer implements TrainableImageEncoder {
   stem(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {
       let out = x;
-      for (const [conv, bn] of [[this.conv1, this.bn1], [this.conv2, this.bn2], [this.conv3, this.bn3]] as const) out = tf.relu(bn.apply(conv.apply(out), training));
+      for (const [conv, bn] of [
+        [this.conv1, this.bn1],
+        [this.conv2, this.bn2],
+        [this.conv3, this.bn3],
+      ] as const)
+        out = tf.relu(bn.apply(conv.apply(out), training));
       return averagePool(out, 2);
     });
   }

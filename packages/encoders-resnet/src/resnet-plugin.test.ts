@@ -16,7 +16,11 @@ const context: PluginContext = {
 /** A clipkit config with rn-tiny's vision tower (heads left to their default) and the given seed. */
 const configWithSeed = (seed: number) =>
   parseClipConfig({
-    model: { embedDim: 64, vision: { type: 'resnet', imageSize: 64, layers: [1, 2, 1, 1], width: 16 }, text: { type: 'transformer', vocabSize: 1000, width: 64, heads: 4, layers: 2 } },
+    model: {
+      embedDim: 64,
+      vision: { type: 'resnet', imageSize: 64, layers: [1, 2, 1, 1], width: 16 },
+      text: { type: 'transformer', vocabSize: 1000, width: 64, heads: 4, layers: 2 },
+    },
     train: { seed },
   });
 

@@ -110,7 +110,10 @@ describe('VisionTransformer gradients', () => {
     expect([...wasm.keys()]).toEqual([...cpu.keys()]);
     for (const [name, g] of wasm) {
       expect(g.every(Number.isFinite), `${name} finite`).toBe(true);
-      expect(g.some((v) => v !== 0), `${name} non-zero`).toBe(true);
+      expect(
+        g.some((v) => v !== 0),
+        `${name} non-zero`,
+      ).toBe(true);
       const ref = cpu.get(name)!;
       const scale = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       const error = g.reduce((m, v, i) => Math.max(m, Math.abs(v - ref[i])), 0);

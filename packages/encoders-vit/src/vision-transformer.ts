@@ -25,7 +25,8 @@ export class VisionTransformer extends Layer implements TrainableImageEncoder {
   ) {
     super();
     const { imageSize, patchSize, width } = config;
-    if (imageSize % patchSize !== 0) throw new ClipkitError(`VisionTransformer: patchSize ${patchSize} does not divide imageSize ${imageSize}; choose a patch size that divides the image size`);
+    if (imageSize % patchSize !== 0)
+      throw new ClipkitError(`VisionTransformer: patchSize ${patchSize} does not divide imageSize ${imageSize}; choose a patch size that divides the image size`);
     this.imageSize = imageSize;
     const tokens = (imageSize / patchSize) ** 2 + 1;
     // VisionTransformer.__init__: scale * randn for the class token, positions and projection.
@@ -36,7 +37,10 @@ export class VisionTransformer extends Layer implements TrainableImageEncoder {
     this.conv1 = this.addChild('conv1', new PatchEmbedding(width, patchSize, rng));
     this.lnPre = this.addChild('ln_pre', new LayerNorm(width, config.layerNormEps));
     // No init override: OpenAI's CLIP.initialize_parameters touches only the text transformer.
-    this.transformer = this.addChild('transformer', new Transformer(width, config.layers, config.heads, rng, { mlpWidth: config.mlpWidth, activation: config.activation, layerNormEps: config.layerNormEps }));
+    this.transformer = this.addChild(
+      'transformer',
+      new Transformer(width, config.layers, config.heads, rng, { mlpWidth: config.mlpWidth, activation: config.activation, layerNormEps: config.layerNormEps }),
+    );
     this.lnPost = this.addChild('ln_post', new LayerNorm(width, config.layerNormEps));
   }
 
@@ -44,7 +48,9 @@ export class VisionTransformer extends Layer implements TrainableImageEncoder {
   embed(pixelValues: tf.Tensor4D): tf.Tensor3D {
     const [N, C, H, W] = pixelValues.shape;
     if (C !== 3 || H !== this.imageSize || W !== this.imageSize) {
-      throw new ClipkitError(`VisionTransformer: pixel values have shape [${pixelValues.shape.join(', ')}], expected [N, 3, ${this.imageSize}, ${this.imageSize}]; resize the images to the model's image size`);
+      throw new ClipkitError(
+        `VisionTransformer: pixel values have shape [${pixelValues.shape.join(', ')}], expected [N, 3, ${this.imageSize}, ${this.imageSize}]; resize the images to the model's image size`,
+      );
     }
     return tf.tidy(() => {
       const width = this.config.width;

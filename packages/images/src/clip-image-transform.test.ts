@@ -92,7 +92,11 @@ describe('ClipImageTransform against OpenAI _transform(224) (fixtures/preprocess
 });
 
 describe('ClipImageTransform', () => {
-  const image = (width: number, height: number, value: (i: number) => number): RgbImage => ({ width, height, data: Uint8Array.from({ length: width * height * 3 }, (_, i) => value(i)) });
+  const image = (width: number, height: number, value: (i: number) => number): RgbImage => ({
+    width,
+    height,
+    data: Uint8Array.from({ length: width * height * 3 }, (_, i) => value(i)),
+  });
 
   it('normalises (x * rescale - mean) / std into CHW planes (hand-worked)', () => {
     const t = new ClipImageTransform({ size: null, cropSize: { height: 1, width: 2 }, mean: [0.5, 0, 0], std: [0.5, 1, 2] });

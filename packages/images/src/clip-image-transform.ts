@@ -99,7 +99,9 @@ export class ClipImageTransform {
   /** Resized and cropped pixels, before normalisation (what PIL holds before ToTensor). */
   resizeAndCrop(image: RgbImage): RgbImage {
     if (image.data.length !== image.width * image.height * 3) {
-      throw new ClipkitError(`ClipImageTransform: a ${image.width}x${image.height} RGB image needs ${image.width * image.height * 3} bytes, got ${image.data.length}; decode images with decodeImage`);
+      throw new ClipkitError(
+        `ClipImageTransform: a ${image.width}x${image.height} RGB image needs ${image.width * image.height * 3} bytes, got ${image.data.length}; decode images with decodeImage`,
+      );
     }
     const resized = this.options.size === null ? image : resizeShortestEdge(image, this.options.size);
     return centerCrop(resized, this.width, this.height);
@@ -109,7 +111,8 @@ export class ClipImageTransform {
   transform(image: RgbImage, out = new Float32Array(3 * this.height * this.width), offset = 0): Float32Array {
     const { data } = this.resizeAndCrop(image); // [H, W, 3]
     const plane = this.height * this.width;
-    if (out.length < offset + 3 * plane) throw new ClipkitError(`ClipImageTransform.transform: output array of ${out.length} floats cannot hold [3, ${this.height}, ${this.width}] at offset ${offset}`);
+    if (out.length < offset + 3 * plane)
+      throw new ClipkitError(`ClipImageTransform.transform: output array of ${out.length} floats cannot hold [3, ${this.height}, ${this.width}] at offset ${offset}`);
     for (let i = 0; i < plane; i++) {
       for (let c = 0; c < 3; c++) out[offset + c * plane + i] = this.table[c * 256 + data[i * 3 + c]];
     }

@@ -93,7 +93,10 @@ describe('decodeImage', () => {
 
     it('ignores an embedded ICC profile (PIL does not colour-manage on open)', async () => {
       // A Display P3 profile, as sharp embeds it; the stored samples must come back untouched.
-      const p3 = await sharp(Buffer.from([0, 0, 0]), { raw: { width: 1, height: 1, channels: 3 } }).withIccProfile('p3').png().toBuffer();
+      const p3 = await sharp(Buffer.from([0, 0, 0]), { raw: { width: 1, height: 1, channels: 3 } })
+        .withIccProfile('p3')
+        .png()
+        .toBuffer();
       const icc = (await sharp(p3).metadata()).icc!;
       const iccp = chunk('iCCP', Buffer.concat([Buffer.from('P3\0\0', 'latin1'), deflateSync(icc)]));
       const stored = [200, 100, 50, 30, 160, 220];
@@ -106,14 +109,20 @@ describe('decodeImage', () => {
 
     it('does not rotate by EXIF orientation (PIL open does not)', async () => {
       const pixels = Buffer.from([255, 0, 0, 0, 255, 0, 0, 0, 255, 255, 255, 255, 0, 0, 0, 9, 9, 9]); // 3x2
-      const jpeg = await sharp(pixels, { raw: { width: 3, height: 2, channels: 3 } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+      const jpeg = await sharp(pixels, { raw: { width: 3, height: 2, channels: 3 } })
+        .jpeg()
+        .withMetadata({ orientation: 6 })
+        .toBuffer();
       expect((await sharp(jpeg).metadata()).orientation).toBe(6);
       expect(await decodeImage(jpeg)).toMatchObject({ width: 3, height: 2 });
     });
 
     it('converts CMYK as PIL does, R = 255 - K - round(C * (255 - K) / 255), without the ICC transform', async () => {
       const pixels = Buffer.from([200, 100, 50, 10, 220, 130, 90, 90, 90, 0, 0, 0]); // 2x2
-      const jpeg = await sharp(pixels, { raw: { width: 2, height: 2, channels: 3 } }).toColourspace('cmyk').jpeg({ quality: 100 }).toBuffer();
+      const jpeg = await sharp(pixels, { raw: { width: 2, height: 2, channels: 3 } })
+        .toColourspace('cmyk')
+        .jpeg({ quality: 100 })
+        .toBuffer();
       const cmyk = await sharp(jpeg, { ignoreIcc: true }).pipelineColourspace('cmyk').toColourspace('cmyk').raw().toBuffer();
       expect(cmyk.length).toBe(16);
       const expected: number[] = [];
@@ -126,7 +135,9 @@ describe('decodeImage', () => {
 
     it('decodes lossless WebP to the encoded pixels', async () => {
       const pixels = Buffer.from(Array.from({ length: 5 * 3 * 3 }, (_, i) => (i * 37) % 256));
-      const webp = await sharp(pixels, { raw: { width: 5, height: 3, channels: 3 } }).webp({ lossless: true }).toBuffer();
+      const webp = await sharp(pixels, { raw: { width: 5, height: 3, channels: 3 } })
+        .webp({ lossless: true })
+        .toBuffer();
       expect(await decodeBytes(webp)).toEqual([...pixels]);
     });
 
@@ -147,7 +158,10 @@ describe('decodeImage', () => {
     });
 
     it('a file of random bytes, an empty file and a missing file', async () => {
-      const garbage = await write('garbage.jpg', Uint8Array.from({ length: 256 }, (_, i) => (i * 97 + 13) % 256));
+      const garbage = await write(
+        'garbage.jpg',
+        Uint8Array.from({ length: 256 }, (_, i) => (i * 97 + 13) % 256),
+      );
       await expect(decodeImage(garbage)).rejects.toThrow(/garbage\.jpg: cannot read the image .*PNG, JPEG or WebP/);
       await expect(decodeImage(await write('empty.png', new Uint8Array(0)))).rejects.toThrow(/empty\.png: cannot read/);
       await expect(decodeImage(join(dir, 'missing.png'))).rejects.toThrow(/missing\.png: cannot read/);
@@ -155,7 +169,9 @@ describe('decodeImage', () => {
     });
 
     it('a format other than PNG, JPEG or WebP', async () => {
-      const gif = await sharp(Buffer.from([1, 2, 3]), { raw: { width: 1, height: 1, channels: 3 } }).gif().toBuffer();
+      const gif = await sharp(Buffer.from([1, 2, 3]), { raw: { width: 1, height: 1, channels: 3 } })
+        .gif()
+        .toBuffer();
       const path = await write('anim.gif', gif);
       await expect(decodeImage(path)).rejects.toThrow(/anim\.gif: gif images are not supported.*convert/);
     });

@@ -85,6 +85,9 @@ export async function decodeImage(input: string | Uint8Array): Promise<RgbImage>
   try {
     return await decodePixels(open, metadata.space, metadata.hasAlpha);
   } catch (error) {
-    throw new ClipkitError(`${source}: cannot decode the ${metadata.format} pixel data (${describeError(error)}); the file is probably truncated or corrupt: re-encode it or leave it out`, { cause: error });
+    throw new ClipkitError(
+      `${source}: cannot decode the ${metadata.format} pixel data (${describeError(error)}); the file is probably truncated or corrupt: re-encode it or leave it out`,
+      { cause: error },
+    );
   }
 }

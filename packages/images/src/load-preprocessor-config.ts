@@ -25,7 +25,10 @@ export async function loadPreprocessorConfig(dir: string, imageSize: number): Pr
   }
   const transform = ClipImageTransform.fromPreprocessorConfig(json, path);
   if (transform.height !== imageSize || transform.width !== imageSize) {
-    throw new ConfigError([{ path: 'crop_size', message: `must match the model's image size ${imageSize}x${imageSize}`, value: { height: transform.height, width: transform.width } }], path);
+    throw new ConfigError(
+      [{ path: 'crop_size', message: `must match the model's image size ${imageSize}x${imageSize}`, value: { height: transform.height, width: transform.width } }],
+      path,
+    );
   }
   return transform;
 }

@@ -55,7 +55,14 @@ describe('parsePreprocessorConfig', () => {
   });
 
   it('lists every bad value at once', () => {
-    const problems = problemsOf({ size: { shortest_edge: 0 }, crop_size: { height: 32, width: 'wide' }, image_std: [0.2, 0, 0.2], image_mean: [1, 2], rescale_factor: -1, do_resize: 'yes' });
+    const problems = problemsOf({
+      size: { shortest_edge: 0 },
+      crop_size: { height: 32, width: 'wide' },
+      image_std: [0.2, 0, 0.2],
+      image_mean: [1, 2],
+      rescale_factor: -1,
+      do_resize: 'yes',
+    });
     expect(problems.map((p) => p.path).sort()).toEqual(['crop_size.width', 'do_resize', 'image_mean', 'image_std', 'rescale_factor', 'size.shortest_edge']);
   });
 

@@ -12,8 +12,20 @@ const BICUBIC = 3;
 const IGNORED_FIELDS = new Set(['processor_class', 'return_tensors', 'device', 'input_data_format', 'data_format', 'disable_grouping']);
 
 const READ_FIELDS = [
-  'image_processor_type', 'feature_extractor_type', 'do_resize', 'size', 'resample', 'default_to_square', 'do_center_crop', 'crop_size',
-  'do_rescale', 'rescale_factor', 'do_normalize', 'image_mean', 'image_std', 'do_convert_rgb',
+  'image_processor_type',
+  'feature_extractor_type',
+  'do_resize',
+  'size',
+  'resample',
+  'default_to_square',
+  'do_center_crop',
+  'crop_size',
+  'do_rescale',
+  'rescale_factor',
+  'do_normalize',
+  'image_mean',
+  'image_std',
+  'do_convert_rgb',
 ];
 
 /** CLIPImageProcessor's defaults for missing fields. */
@@ -56,7 +68,11 @@ class ConfigReader {
     if (value === undefined) return CLIP_DEFAULTS.size;
     if (typeof value === 'number') return this.pixels('size', value);
     if (isRecord(value) && Object.keys(value).length === 1 && 'shortest_edge' in value) return this.pixels('size.shortest_edge', value.shortest_edge);
-    return this.fail('size', 'must be a number or {"shortest_edge": n}: clipkit resizes the shortest edge as CLIP does (resizing to an exact {height, width} is not implemented)', value);
+    return this.fail(
+      'size',
+      'must be a number or {"shortest_edge": n}: clipkit resizes the shortest edge as CLIP does (resizing to an exact {height, width} is not implemented)',
+      value,
+    );
   }
 
   /** HF `crop_size`: a number (square) or {"height": h, "width": w}. */

@@ -38,7 +38,12 @@ describe('resizeBicubic (exact: integer outputs)', () => {
 
   it('keeps a constant image constant at any size (fixed-point weights sum to one)', () => {
     const image = grey(Array.from({ length: 7 }, () => Array.from({ length: 13 }, () => 200)));
-    for (const [w, h] of [[5, 3], [29, 17], [13, 2], [1, 1]]) {
+    for (const [w, h] of [
+      [5, 3],
+      [29, 17],
+      [13, 2],
+      [1, 1],
+    ]) {
       const out = resizeBicubic(image, w, h);
       expect(out.data.length).toBe(w * h * 3);
       expect(out.data.every((v) => v === 200)).toBe(true);
@@ -46,7 +51,10 @@ describe('resizeBicubic (exact: integer outputs)', () => {
   });
 
   it('returns an untouched copy at the same size (Image.resize does no resampling then)', () => {
-    const image = grey([[0, 255, 3], [9, 8, 7]]);
+    const image = grey([
+      [0, 255, 3],
+      [9, 8, 7],
+    ]);
     const out = resizeBicubic(image, 3, 2);
     expect(out.data).toEqual(image.data);
     expect(out.data).not.toBe(image.data);

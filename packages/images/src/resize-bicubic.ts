@@ -72,7 +72,7 @@ function bicubicCoefficients(inSize: number, outSize: number): Coefficients {
 /** Pillow's clip8: drop the fraction bits and clamp to a byte. */
 function clip8(accumulator: number): number {
   const value = accumulator >> PRECISION_BITS;
-  return value < 0 ? 0 : value > 255 ? 255 : value;
+  return value < 0 ? 0 : Math.min(value, 255);
 }
 
 /** ImagingResampleHorizontal_8bpc on rows [rowFirst, rowLast) of the input. */

@@ -11,8 +11,22 @@ describe.each(['wasm', 'cpu'] as const)('Embedding on %s', (device) => {
 
   it('looks rows up and sums the gradient of repeated ids (hand-worked)', () => {
     const table = new Embedding(4, 2, new SeededRandom(0));
-    table.weight.assign(tf.tensor2d([[0, 1], [10, 11], [20, 21], [30, 31]]));
-    const ids = tf.tensor2d([[3, 1], [1, 1]], [2, 2], 'int32');
+    table.weight.assign(
+      tf.tensor2d([
+        [0, 1],
+        [10, 11],
+        [20, 21],
+        [30, 31],
+      ]),
+    );
+    const ids = tf.tensor2d(
+      [
+        [3, 1],
+        [1, 1],
+      ],
+      [2, 2],
+      'int32',
+    );
     const y = table.apply(ids);
     expect(y.shape).toEqual([2, 2, 2]);
     expect(Array.from(y.dataSync())).toEqual([30, 31, 10, 11, 10, 11, 10, 11]);

@@ -17,7 +17,12 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('Linear on %s', (device) => {
 
   it('computes x W^T + b (hand-worked)', () => {
     const layer = new Linear(2, 2, new SeededRandom(0), { weight: Float32Array.from([1, 2, 3, 4]), biasValues: Float32Array.from([10, 20]) });
-    const y = layer.apply(tf.tensor2d([[1, 1], [0, 1]]));
+    const y = layer.apply(
+      tf.tensor2d([
+        [1, 1],
+        [0, 1],
+      ]),
+    );
     // [1,1]·[1,2]=3, [1,1]·[3,4]=7, [0,1]·[1,2]=2, [0,1]·[3,4]=4; plus the bias.
     expect(Array.from(y.dataSync())).toEqual([13, 27, 12, 24]);
     tf.dispose([y]);
@@ -59,7 +64,10 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('Linear on %s', (device) => {
 
   it('names its state as PyTorch does', () => {
     const layer = new Linear(3, 2, new SeededRandom(0));
-    expect([...layer.stateDict()].map(([name, v]) => [name, v.shape])).toEqual([['weight', [2, 3]], ['bias', [2]]]);
+    expect([...layer.stateDict()].map(([name, v]) => [name, v.shape])).toEqual([
+      ['weight', [2, 3]],
+      ['bias', [2]],
+    ]);
     layer.dispose();
   });
 });

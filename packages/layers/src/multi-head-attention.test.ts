@@ -9,7 +9,16 @@ import { MultiHeadAttention } from './multi-head-attention.js';
 const TOLERANCE = 1e-5;
 
 /** Self-attention written out with plain loops in float64, from the layer's own weights. */
-function referenceAttention(x: Float32Array, [B, T, D]: number[], heads: number, w: Float32Array, b: Float32Array, wo: Float32Array, bo: Float32Array, causal: boolean): Float64Array {
+function referenceAttention(
+  x: Float32Array,
+  [B, T, D]: number[],
+  heads: number,
+  w: Float32Array,
+  b: Float32Array,
+  wo: Float32Array,
+  bo: Float32Array,
+  causal: boolean,
+): Float64Array {
   const hd = D / heads;
   const out = new Float64Array(B * T * D);
   // qkv[bt][j] = sum_i x[bt][i] w[j][i] + b[j], j over 3D rows (q rows, k rows, v rows)
@@ -76,7 +85,16 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('MultiHeadAttention on %s', (dev
     const before = tf.memory().numTensors;
     const y = attn.apply(x, mask);
     expect(y.shape).toEqual([B, T, D]);
-    const expected = referenceAttention(xValues, [B, T, D], H, attn.inProjWeight.dataSync() as Float32Array, attn.inProjBias.dataSync() as Float32Array, attn.outProj.weight.dataSync() as Float32Array, attn.outProj.bias!.dataSync() as Float32Array, causal);
+    const expected = referenceAttention(
+      xValues,
+      [B, T, D],
+      H,
+      attn.inProjWeight.dataSync() as Float32Array,
+      attn.inProjBias.dataSync() as Float32Array,
+      attn.outProj.weight.dataSync() as Float32Array,
+      attn.outProj.bias!.dataSync() as Float32Array,
+      causal,
+    );
     expect(maxAbsDiff(y.dataSync(), expected)).toBeLessThan(TOLERANCE);
     y.dispose();
     expect(tf.memory().numTensors).toBe(before);

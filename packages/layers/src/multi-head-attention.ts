@@ -89,7 +89,8 @@ export class MultiHeadAttention extends Layer {
       save([input, probs]);
       return {
         value: context as tf.Tensor3D,
-        gradFunc: (dy: tf.Tensor, [savedQkv, savedProbs]: tf.Tensor[]) => tf.engine().runKernel(FUSED_KERNELS.attentionGrad, { dy, qkv: savedQkv, probs: savedProbs }, attrs) as tf.Tensor,
+        gradFunc: (dy: tf.Tensor, [savedQkv, savedProbs]: tf.Tensor[]) =>
+          tf.engine().runKernel(FUSED_KERNELS.attentionGrad, { dy, qkv: savedQkv, probs: savedProbs }, attrs) as tf.Tensor,
       };
     });
     return attention(qkv) as tf.Tensor3D;

@@ -16,7 +16,13 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('project on %s', (device) => {
   });
 
   it('computes x W for W stored [in, out] (hand-worked)', () => {
-    const [x, w] = [tf.tensor2d([[1, 2]]), tf.tensor2d([[1, 2, 3], [4, 5, 6]])];
+    const [x, w] = [
+      tf.tensor2d([[1, 2]]),
+      tf.tensor2d([
+        [1, 2, 3],
+        [4, 5, 6],
+      ]),
+    ];
     const y = project(x, w);
     expect(Array.from(y.dataSync())).toEqual([9, 12, 15]);
     tf.dispose([x, w, y]);

@@ -107,10 +107,20 @@ describe('Transformer initialisation', () => {
     expect(rms('resblocks.2.attn.out_proj.weight') / init.projStd).toBeCloseTo(1, 1);
     expect(rms('resblocks.2.mlp.c_fc.weight') / init.fcStd).toBeCloseTo(1, 1);
     expect(rms('resblocks.2.mlp.c_proj.weight') / init.projStd).toBeCloseTo(1, 1);
-    expect(state.get('resblocks.0.attn.in_proj_bias')!.dataSync().every((v) => v === 0)).toBe(true);
+    expect(
+      state
+        .get('resblocks.0.attn.in_proj_bias')!
+        .dataSync()
+        .every((v) => v === 0),
+    ).toBe(true);
     const fcBias = state.get('resblocks.0.mlp.c_fc.bias')!.dataSync();
     expect(fcBias.every((v) => Math.abs(v) <= 1 / Math.sqrt(width)) && fcBias.some((v) => v !== 0)).toBe(true);
-    expect(state.get('resblocks.1.ln_2.weight')!.dataSync().every((v) => v === 1)).toBe(true);
+    expect(
+      state
+        .get('resblocks.1.ln_2.weight')!
+        .dataSync()
+        .every((v) => v === 1),
+    ).toBe(true);
     transformer.dispose();
   });
 });

@@ -46,8 +46,14 @@ describe.each(['wasm', 'cpu'] as const)('clipSoftmaxLoss on %s', (device) => {
 
   it('stays finite when the scaled logits are far beyond exp range', () => {
     // Scale 1000 on opposite unit vectors: logits ±1000, where a softmax without max-subtraction overflows.
-    const image = tf.tensor2d([[1, 0], [-1, 0]]);
-    const text = tf.tensor2d([[1, 0], [-1, 0]]);
+    const image = tf.tensor2d([
+      [1, 0],
+      [-1, 0],
+    ]);
+    const text = tf.tensor2d([
+      [1, 0],
+      [-1, 0],
+    ]);
     const loss = clipSoftmaxLoss(image, text, 1000);
     // Hand-worked: each row's correct logit exceeds the other by 2000, so each CE is log(1 + e^-2000) = 0 in float32.
     expect(Math.abs(loss.dataSync()[0])).toBe(0);

@@ -5,13 +5,19 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** Checks that image and text features are [B, D] matrices of one width D (and, for a loss over matching pairs, one batch size B). */
 export function checkFeatures(where: string, imageFeatures: tf.Tensor, textFeatures: tf.Tensor, pairs: boolean): void {
-  for (const [name, features] of [['imageFeatures', imageFeatures], ['textFeatures', textFeatures]] as const) {
-    if (features.rank !== 2) throw new ClipkitError(`${where}: ${name} must be a [batch, dim] matrix, got shape [${features.shape.join(', ')}]; flatten or stack the features first.`);
+  for (const [name, features] of [
+    ['imageFeatures', imageFeatures],
+    ['textFeatures', textFeatures],
+  ] as const) {
+    if (features.rank !== 2)
+      throw new ClipkitError(`${where}: ${name} must be a [batch, dim] matrix, got shape [${features.shape.join(', ')}]; flatten or stack the features first.`);
   }
   const [imageRows, imageDim] = imageFeatures.shape as [number, number];
   const [textRows, textDim] = textFeatures.shape as [number, number];
   if (imageDim !== textDim) {
-    throw new ClipkitError(`${where}: imageFeatures [${imageRows}, ${imageDim}] and textFeatures [${textRows}, ${textDim}] have different embedding widths; both towers must project to model.embedDim.`);
+    throw new ClipkitError(
+      `${where}: imageFeatures [${imageRows}, ${imageDim}] and textFeatures [${textRows}, ${textDim}] have different embedding widths; both towers must project to model.embedDim.`,
+    );
   }
   if (pairs && imageRows !== textRows) {
     throw new ClipkitError(`${where}: imageFeatures has ${imageRows} rows but textFeatures has ${textRows}; row i of each must be a matching image-text pair.`);

@@ -14,7 +14,9 @@ export interface LossCase {
 }
 
 export async function loadLossCases(): Promise<LossCase[]> {
-  const files = readdirSync(FIXTURE_DIR).filter((f) => f.endsWith('.safetensors')).sort();
+  const files = readdirSync(FIXTURE_DIR)
+    .filter((f) => f.endsWith('.safetensors'))
+    .sort();
   const cases: LossCase[] = [];
   for (const file of files) {
     const tensors = new Map<string, { shape: number[]; data: Float32Array }>();

@@ -27,7 +27,7 @@ describe('SigLipLoss', () => {
 
   // Tolerance: the fixtures' |a - ref| <= 1e-5 + 1e-4 |ref|. The module holds t' = ln(s), so dL/dt' = dL/ds * s.
   describe.each([null, 5])('chunkSize %s', (chunkSize) => {
-    it.each(CASES.map((c) => [c.name, c] as const))('computes open_clip SigLipLoss, dL/dt\' and dL/db on %s', (_, c) => {
+    it.each(CASES.map((c) => [c.name, c] as const))("computes open_clip SigLipLoss, dL/dt' and dL/db on %s", (_, c) => {
       const scale = c.tensors.get('logit_scale')!.data[0];
       const loss = new SigLipLoss({ logitScale: Math.log(scale), logitBias: c.tensors.get('logit_bias')!.data[0], chunkSize });
       const [image, text] = ['image_features', 'text_features'].map((n) => fixtureTensor(c, n)) as [tf.Tensor2D, tf.Tensor2D];

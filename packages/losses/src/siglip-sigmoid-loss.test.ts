@@ -18,8 +18,8 @@ function unitRows(rng: SeededRandom, batch: number, dim: number): tf.Tensor2D {
 
 /** The loss and its gradients w.r.t. image features, text features, scale and bias, times an upstream 2.5 (so dy is not 1). */
 function lossAndGrads(image: tf.Tensor, text: tf.Tensor, scale: tf.Tensor, bias: tf.Tensor, chunkSize: number | null) {
-  return tf.valueAndGrads((i: tf.Tensor, t: tf.Tensor, s: tf.Tensor, b: tf.Tensor) =>
-    tf.mul(sigLipSigmoidLoss(i as tf.Tensor2D, t as tf.Tensor2D, s, b, { chunkSize }), 2.5) as tf.Scalar,
+  return tf.valueAndGrads(
+    (i: tf.Tensor, t: tf.Tensor, s: tf.Tensor, b: tf.Tensor) => tf.mul(sigLipSigmoidLoss(i as tf.Tensor2D, t as tf.Tensor2D, s, b, { chunkSize }), 2.5) as tf.Scalar,
   )([image, text, scale, bias]);
 }
 
@@ -76,7 +76,14 @@ describe.each(['wasm', 'cpu'] as const)('sigLipSigmoidLoss on %s', (device) => {
   it.each([null, 1])('stays exact where log(1 + exp) overflows float32, chunkSize %s', (chunkSize) => {
     // Two copies of one unit vector at scale 100, bias -10: all four logits are 90. The two matching pairs
     // cost log(1 + e^-90) ~ 0, the two non-matching ones log(1 + e^90) = 90 (e^90 is inf in float32): 180 / 2.
-    const [features, scale, bias] = [tf.tensor2d([[1, 0], [1, 0]]), tf.scalar(100), tf.scalar(-10)];
+    const [features, scale, bias] = [
+      tf.tensor2d([
+        [1, 0],
+        [1, 0],
+      ]),
+      tf.scalar(100),
+      tf.scalar(-10),
+    ];
     const { value, grads } = lossAndGrads(features, features, scale, bias, chunkSize);
     expect(Math.abs(value.dataSync()[0] / 2.5 - 90)).toBeLessThan(1e-4); // float32 ulp at 90 is 7.6e-6
     // dL/db = (1/B) sum over pairs of -Y sigmoid(-Y logit) = (0 + 1 + 1 + 0) / 2 = 1 (tolerance 1e-6).
@@ -85,7 +92,7 @@ describe.each(['wasm', 'cpu'] as const)('sigLipSigmoidLoss on %s', (device) => {
     tf.dispose([features, scale, bias, value, ...grads]);
   });
 
-  it.each([null, 256])('keeps the fixtures\' accuracy at batch 1024 against a float64 reference, chunkSize %s', (chunkSize) => {
+  it.each([null, 256])("keeps the fixtures' accuracy at batch 1024 against a float64 reference, chunkSize %s", (chunkSize) => {
     // Over 1024^2 pairs a float32 sum taken in one sequential pass (wasm's Sum) loses the negative pairs'
     // ~1e-5 terms: 15x this tolerance on dL/db before the sums went row by row.
     const [batch, dim, s, b] = [1024, 16, 10, -10];
@@ -101,7 +108,7 @@ describe.each(['wasm', 'cpu'] as const)('sigLipSigmoidLoss on %s', (device) => {
         const label = i === j ? 1 : -1;
         const z = label * (s * cosine + b);
         loss += (Math.max(-z, 0) + Math.log1p(Math.exp(-Math.abs(z)))) / batch;
-        const dLogit = (-label / (1 + Math.exp(z))) / batch; // -(1/B) Y sigmoid(-z)
+        const dLogit = -label / (1 + Math.exp(z)) / batch; // -(1/B) Y sigmoid(-z)
         dScale += dLogit * cosine;
         dBias += dLogit;
       }

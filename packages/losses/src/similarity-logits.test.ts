@@ -10,8 +10,15 @@ describe.each(['wasm', 'cpu'] as const)('similarityLogits on %s', (device) => {
   });
 
   it('is s I T^T + b, image rows against text columns (hand-worked)', () => {
-    const image = tf.tensor2d([[1, 0], [0, 1]]);
-    const text = tf.tensor2d([[0.6, 0.8], [1, 0], [0, -1]]);
+    const image = tf.tensor2d([
+      [1, 0],
+      [0, 1],
+    ]);
+    const text = tf.tensor2d([
+      [0.6, 0.8],
+      [1, 0],
+      [0, -1],
+    ]);
     // I T^T = [[0.6, 1, 0], [0.8, 0, -1]]; x 10 - 1.
     const logits = similarityLogits(image, text, 10, -1);
     expect(logits.shape).toEqual([2, 3]);
@@ -26,8 +33,18 @@ describe.each(['wasm', 'cpu'] as const)('similarityLogits on %s', (device) => {
     const upstream = tf.tensor2d(rng.normalArray(5 * 4), [5, 4]);
     const [scale, bias] = [tf.scalar(3), tf.scalar(-2)];
     const before = tf.memory().numTensors;
-    const ours = tf.grads((i: tf.Tensor, t: tf.Tensor, s: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(similarityLogits(i as tf.Tensor2D, t as tf.Tensor2D, s, b), upstream)))([image, text, scale, bias]);
-    const reference = tf.grads((i: tf.Tensor, t: tf.Tensor, s: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.mul(s, tf.matMul(i, t, false, true)), b), upstream)))([image, text, scale, bias]);
+    const ours = tf.grads((i: tf.Tensor, t: tf.Tensor, s: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(similarityLogits(i as tf.Tensor2D, t as tf.Tensor2D, s, b), upstream)))([
+      image,
+      text,
+      scale,
+      bias,
+    ]);
+    const reference = tf.grads((i: tf.Tensor, t: tf.Tensor, s: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.add(tf.mul(s, tf.matMul(i, t, false, true)), b), upstream)))([
+      image,
+      text,
+      scale,
+      bias,
+    ]);
     // Tolerance 1e-5: sums of 4-20 float32 products; only the order of operations differs.
     ours.forEach((g, k) => {
       expect(g.shape).toEqual(reference[k].shape);

@@ -1,6 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { initTfjs } from '@clipkit/backend-tfjs';
-import { type HostTensor, type ModelConfig, parseClipConfig, parseModelConfig, readJsonConfig, readSafetensors, SeededRandom, TEXT_ENCODER, type TextTransformerConfig, toInt32 } from '@clipkit/core';
+import {
+  type HostTensor,
+  type ModelConfig,
+  parseClipConfig,
+  parseModelConfig,
+  readJsonConfig,
+  readSafetensors,
+  SeededRandom,
+  TEXT_ENCODER,
+  type TextTransformerConfig,
+  toInt32,
+} from '@clipkit/core';
 import { causalMask } from '@clipkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +44,18 @@ function loadInto(tower: TextTransformer, weights: Map<string, HostTensor>, pref
   }
 }
 
-const SMALL: TextTransformerConfig = { type: 'transformer', contextLength: 12, vocabSize: 50, width: 32, heads: 4, layers: 2, mlpWidth: 64, layerNormEps: 1e-5, activation: 'gelu', eosTokenId: null };
+const SMALL: TextTransformerConfig = {
+  type: 'transformer',
+  contextLength: 12,
+  vocabSize: 50,
+  width: 32,
+  heads: 4,
+  layers: 2,
+  mlpWidth: 64,
+  layerNormEps: 1e-5,
+  activation: 'gelu',
+  eosTokenId: null,
+};
 
 /** Ids of a tokenized text in OpenAI's layout: start (48), words in [1, 47], end (49), zero padding. */
 function smallIds(rng: SeededRandom, n: number): Int32Array {
@@ -159,7 +181,10 @@ describe('TextTransformer gradients', () => {
     expect([...wasm.keys()]).toEqual([...cpu.keys()]);
     for (const [name, g] of wasm) {
       expect(g.every(Number.isFinite), `${name} finite`).toBe(true);
-      expect(g.some((v) => v !== 0), `${name} non-zero`).toBe(true);
+      expect(
+        g.some((v) => v !== 0),
+        `${name} non-zero`,
+      ).toBe(true);
       const ref = cpu.get(name)!;
       const scale = ref.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
       const error = g.reduce((m, v, i) => Math.max(m, Math.abs(v - ref[i])), 0);

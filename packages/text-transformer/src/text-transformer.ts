@@ -28,7 +28,10 @@ export class TextTransformer extends Layer implements TrainableTextEncoder {
     this.positionalEmbedding = this.addVariable('positional_embedding', tf.tensor2d(rng.normalArray(contextLength * width, 0.01), [contextLength, width]));
     this.textProjection = this.addVariable('text_projection', tf.tensor2d(rng.normalArray(width * embedDim, width ** -0.5), [width, embedDim]));
     const init = { attnStd: width ** -0.5, projStd: width ** -0.5 * (2 * layers) ** -0.5, fcStd: (2 * width) ** -0.5 };
-    this.transformer = this.addChild('transformer', new Transformer(width, layers, config.heads, rng, { mlpWidth: config.mlpWidth, activation: config.activation, layerNormEps: config.layerNormEps, init }));
+    this.transformer = this.addChild(
+      'transformer',
+      new Transformer(width, layers, config.heads, rng, { mlpWidth: config.mlpWidth, activation: config.activation, layerNormEps: config.layerNormEps, init }),
+    );
     this.tokenEmbedding = this.addChild('token_embedding', new Embedding(config.vocabSize, width, rng, 0.02));
     this.lnFinal = this.addChild('ln_final', new LayerNorm(width, config.layerNormEps));
   }

@@ -32,7 +32,10 @@ function positiveInteger(value: string): number {
 function checkComparable(runs: { name: string; config: ClipConfig }[]): void {
   const [first, ...rest] = runs;
   for (const run of rest) {
-    for (const [what, pick] of [['data', (c: ClipConfig) => c.data], ['train.seed', (c: ClipConfig) => c.train.seed]] as const) {
+    for (const [what, pick] of [
+      ['data', (c: ClipConfig) => c.data],
+      ['train.seed', (c: ClipConfig) => c.train.seed],
+    ] as const) {
       if (JSON.stringify(pick(run.config)) !== JSON.stringify(pick(first.config))) {
         throw new ClipkitError(`compare trains every config on the same data with the same seed, but ${first.name} and ${run.name} differ in ${what}`);
       }
@@ -81,7 +84,10 @@ export function registerCompareCommand(program: Command): void {
         summaries.push({ name, config, result, parameters, seconds: (performance.now() - started) / 1000 });
       }
       const table = markdownTable(summaries);
-      writeFileSync(join(options.out, 'compare.md'), `# clipkit compare\n\n${table}\n\nEvery run: same data and seed; each run folder holds its checkpoint, metrics.jsonl and training.svg.\n`);
+      writeFileSync(
+        join(options.out, 'compare.md'),
+        `# clipkit compare\n\n${table}\n\nEvery run: same data and seed; each run folder holds its checkpoint, metrics.jsonl and training.svg.\n`,
+      );
       const charts = trainingCharts(summaries.map((s) => ({ label: s.name, lines: new MetricsLog(s.result.metricsFile).read() })));
       writeFileSync(join(options.out, 'compare.svg'), svgCharts(charts));
       console.log(table);

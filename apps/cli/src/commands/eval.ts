@@ -49,16 +49,21 @@ export function registerEvalCommand(program: Command): void {
         dataset = assembly.resolve(DATASET);
         const zeroShotTask = dataset.zeroShot();
         const retrievalTask = dataset.retrieval();
-        if (!zeroShotTask && !retrievalTask) throw new ClipkitError(`data.type "${assembly.config.data.type}" has no evaluation task here (image-text data needs data.evalFile or --data-file)`);
+        if (!zeroShotTask && !retrievalTask)
+          throw new ClipkitError(`data.type "${assembly.config.data.type}" has no evaluation task here (image-text data needs data.evalFile or --data-file)`);
         const zeroShot = zeroShotTask ? await zeroShotAccuracy(loaded.model, loaded.tokenizer, zeroShotTask, options.batchSize) : null;
         const retrieval = retrievalTask ? await retrievalRecall(loaded.model, loaded.tokenizer, retrievalTask, options.batchSize) : null;
         if (options.json) {
           console.log(JSON.stringify({ model: options.model, data: assembly.config.data, zeroShot, retrieval }, null, 2));
           return;
         }
-        if (zeroShot) console.log(`zero-shot (${zeroShot.count} images, ${zeroShotTask!.classNames.length} classes): top-1 ${percent(zeroShot.top1)}  top-5 ${percent(zeroShot.top5)}`);
+        if (zeroShot)
+          console.log(`zero-shot (${zeroShot.count} images, ${zeroShotTask!.classNames.length} classes): top-1 ${percent(zeroShot.top1)}  top-5 ${percent(zeroShot.top5)}`);
         if (retrieval) {
-          for (const [direction, r] of [['image->text', retrieval.imageToText], ['text->image', retrieval.textToImage]] as const) {
+          for (const [direction, r] of [
+            ['image->text', retrieval.imageToText],
+            ['text->image', retrieval.textToImage],
+          ] as const) {
             console.log(`${direction} (${retrieval.count} pairs): R@1 ${percent(r.r1)}  R@5 ${percent(r.r5)}  R@10 ${percent(r.r10)}`);
           }
         }

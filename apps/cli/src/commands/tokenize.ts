@@ -18,7 +18,10 @@ export function registerTokenizeCommand(program: Command): void {
   program
     .command('tokenize')
     .description('tokenize texts from stdin (one per line) with the CLIP BPE tokenizer; prints one JSON array of ids per line: start, ids, end, zero padding (clip.tokenize)')
-    .option('--tokenizer <file|dir>', 'bpe_simple_vocab_16e6.txt.gz, vocab.json (merges.txt beside it), tokenizer.json or a directory holding them (default: the OpenAI vocabulary bundled with clipkit)')
+    .option(
+      '--tokenizer <file|dir>',
+      'bpe_simple_vocab_16e6.txt.gz, vocab.json (merges.txt beside it), tokenizer.json or a directory holding them (default: the OpenAI vocabulary bundled with clipkit)',
+    )
     .option('--context-length <n>', 'ids per row, start and end tokens included', parseContextLength, 77)
     .option('--no-truncate', 'fail on a text longer than the context length instead of cutting it (to context length - 1 tokens and the end token)')
     .option('--jsonl', 'each input line is a JSON string (for texts holding line breaks)')
@@ -74,7 +77,9 @@ function tokenizeLine(tokenizer: ClipTokenizer, text: string, lineNumber: number
     return `[${tokenizer.tokenize([text], { contextLength, truncate }).join(',')}]\n`;
   } catch (error) {
     if (error instanceof TextTooLongError) {
-      throw new ClipkitError(`stdin line ${lineNumber}: the text is ${error.length} tokens long (start and end included), more than the context length ${contextLength}; shorten it, raise --context-length or drop --no-truncate`);
+      throw new ClipkitError(
+        `stdin line ${lineNumber}: the text is ${error.length} tokens long (start and end included), more than the context length ${contextLength}; shorten it, raise --context-length or drop --no-truncate`,
+      );
     }
     throw error;
   }

@@ -45,7 +45,9 @@ export function registerTrainCommand(program: Command): void {
         writeRunPlot(outDir, name);
       }
       const evaluation = result.evaluation?.zeroShot;
-      const accuracy = evaluation ? `; zero-shot top-1 ${(evaluation.top1 * 100).toFixed(2)}%, top-5 ${(evaluation.top5 * 100).toFixed(2)}% on ${evaluation.count} held-out images` : '';
+      const accuracy = evaluation
+        ? `; zero-shot top-1 ${(evaluation.top1 * 100).toFixed(2)}%, top-5 ${(evaluation.top5 * 100).toFixed(2)}% on ${evaluation.count} held-out images`
+        : '';
       console.error(`${name}: ${result.stepsDone} steps, final loss ${result.finalLoss.toFixed(4)}, ${result.samplesPerSecond.toFixed(1)} samples/s${accuracy}`);
       console.error(`model: ${result.checkpointDir}  metrics: ${result.metricsFile}  plot: ${join(outDir, 'training.svg')}`);
     });

@@ -8,4 +8,13 @@ import { lossPlugins } from '@clipkit/losses';
 import { clipBpeTokenizerPlugin, textTransformerPlugin } from '@clipkit/text-transformer';
 
 /** Every plug-in the CLI ships: the command line has no other way to name one. */
-export const CLIP_PLUGINS: readonly ClipPlugin[] = [tfjsBackendPlugin, clipBpeTokenizerPlugin, vitPlugin, resnetPlugin, textTransformerPlugin, ...lossPlugins, ...datasetPlugins, ...onnxRuntimePlugins];
+export const CLIP_PLUGINS: readonly ClipPlugin[] = [
+  tfjsBackendPlugin,
+  clipBpeTokenizerPlugin,
+  vitPlugin,
+  resnetPlugin,
+  textTransformerPlugin,
+  ...lossPlugins,
+  ...datasetPlugins,
+  ...onnxRuntimePlugins,
+];

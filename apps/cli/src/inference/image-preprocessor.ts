@@ -20,7 +20,9 @@ export async function imagePreprocessor(loaded: LoadedClip): Promise<ClipImageTr
   for (const [field, supported] of Object.entries(OPEN_CLIP_DEFAULTS)) {
     const value = openClipPreprocess[field];
     if (value !== undefined && value !== supported) {
-      throw new ClipkitError(`${configFile}: preprocess_cfg.${field} "${String(value)}" is not supported (clipkit resizes the shortest side, bicubic); preprocess the images elsewhere and pass --pixel-values`);
+      throw new ClipkitError(
+        `${configFile}: preprocess_cfg.${field} "${String(value)}" is not supported (clipkit resizes the shortest side, bicubic); preprocess the images elsewhere and pass --pixel-values`,
+      );
     }
   }
   return new ClipImageTransform({

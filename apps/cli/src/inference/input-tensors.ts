@@ -26,7 +26,9 @@ export async function readPixelValues(file: string, imageSize: number): Promise<
 export async function readInputIds(file: string, contextLength: number): Promise<tf.Tensor2D> {
   const tensor = await readNamed(file, 'input_ids', '--input-ids');
   if (!['I64', 'I32'].includes(tensor.dtype) || tensor.shape.length !== 2 || tensor.shape[1] > contextLength) {
-    throw new ClipkitError(`${file}: tensor "input_ids" is ${tensor.dtype} [${tensor.shape.join(', ')}], but the model takes I64 or I32 [N, L] token ids with L <= ${contextLength}`);
+    throw new ClipkitError(
+      `${file}: tensor "input_ids" is ${tensor.dtype} [${tensor.shape.join(', ')}], but the model takes I64 or I32 [N, L] token ids with L <= ${contextLength}`,
+    );
   }
   return tf.tensor2d(toInt32(tensor, `${file}: tensor "input_ids"`), tensor.shape as [number, number], 'int32');
 }

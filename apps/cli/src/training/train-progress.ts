@@ -46,7 +46,9 @@ export function trainProgress(label: string, stream: NodeJS.WriteStream = proces
         samplesPerSecond = m.samplesPerSecond;
         if (!bar) {
           const bias = m.logitBias === null ? '' : ` | bias ${m.logitBias.toFixed(3)}`;
-          stream.write(`${label} step ${m.step} | loss ${m.loss.toFixed(4)} | lr ${formatMetric(m.lr)} | scale ${m.logitScale.toFixed(2)}${bias} | ${m.samplesPerSecond.toFixed(1)} samples/s\n`);
+          stream.write(
+            `${label} step ${m.step} | loss ${m.loss.toFixed(4)} | lr ${formatMetric(m.lr)} | scale ${m.logitScale.toFixed(2)}${bias} | ${m.samplesPerSecond.toFixed(1)} samples/s\n`,
+          );
         }
         break;
       }

@@ -10,12 +10,16 @@ import { MODELS } from './testing/fixtures.js';
 
 const config = (vision: 'vit' | 'resnet', backend: 'tfjs' | 'onnxruntime' = 'onnxruntime') =>
   parseClipConfig({
-    model: { embedDim: 64, vision: vision === 'vit' ? { type: 'vit', imageSize: 32, patchSize: 8, width: 128 } : { type: 'resnet', imageSize: 64, width: 16 }, text: { type: 'transformer', width: 64, heads: 4 } },
+    model: {
+      embedDim: 64,
+      vision: vision === 'vit' ? { type: 'vit', imageSize: 32, patchSize: 8, width: 128 } : { type: 'resnet', imageSize: 64, width: 16 },
+      text: { type: 'transformer', width: 64, heads: 4 },
+    },
     backend: { type: backend, threads: 1 },
   });
 
 describe('onnxRuntimePlugins', () => {
-  it.each(['vit', 'resnet'] as const)('fill the towers of a %s model on backend onnxruntime from the model directory\'s .onnx files', async (vision) => {
+  it.each(['vit', 'resnet'] as const)("fill the towers of a %s model on backend onnxruntime from the model directory's .onnx files", async (vision) => {
     const assembly = assembleClip(config(vision), onnxRuntimePlugins, { modelDir: `${MODELS}/onnx`, log: () => undefined });
     const image = assembly.resolve(IMAGE_ENCODER);
     const text = assembly.resolve(TEXT_ENCODER);
@@ -36,7 +40,9 @@ describe('onnxRuntimePlugins', () => {
   it('say where the .onnx files were looked for and how to make them', () => {
     const empty = mkdtempSync(join(tmpdir(), 'clipkit-empty-'));
     const assembly = assembleClip(config('vit'), onnxRuntimePlugins, { modelDir: empty });
-    expect(() => assembly.resolve(IMAGE_ENCODER)).toThrow(/has no ONNX image tower \(looked for vision\.onnx and onnx\/vision_model\.onnx\)\. Export the model with `clipkit export-onnx/);
+    expect(() => assembly.resolve(IMAGE_ENCODER)).toThrow(
+      /has no ONNX image tower \(looked for vision\.onnx and onnx\/vision_model\.onnx\)\. Export the model with `clipkit export-onnx/,
+    );
     expect(() => assembleClip(config('vit'), onnxRuntimePlugins).resolve(TEXT_ENCODER)).toThrow(/load their \.onnx files from the model directory/);
   });
 });

@@ -12,10 +12,7 @@ const required = process.env.CLIPKIT_REQUIRE_BLAS === '1' || process.env.CI === 
 
 /** npm's own node-gyp: npm names it for scripts it runs; else it sits in npm's folder beside node. */
 function nodeGyp() {
-  const candidates = [
-    process.env.npm_config_node_gyp,
-    join(dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js'),
-  ];
+  const candidates = [process.env.npm_config_node_gyp, join(dirname(process.execPath), '../lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js')];
   return candidates.find((path) => path && existsSync(path));
 }
 

@@ -13,7 +13,19 @@ export interface BlasAddon {
    * c[i] = op(a[aIndex[i]]) op(b[bIndex[i]]) + beta c[i] for i < aIndex.length, with packed row-major
    * matrices: op(a) is [m, k] (stored [k, m] when transA), op(b) is [k, n] (stored [n, k] when transB).
    */
-  gemm(a: Float32Array, b: Float32Array, c: Float32Array, transA: boolean, transB: boolean, m: number, n: number, k: number, aIndex: Uint32Array, bIndex: Uint32Array, beta: number): void;
+  gemm(
+    a: Float32Array,
+    b: Float32Array,
+    c: Float32Array,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    aIndex: Uint32Array,
+    bIndex: Uint32Array,
+    beta: number,
+  ): void;
   /** Channels-last convolution; `sizes` holds the 15 numbers of native/src/conv2d.h, in its order. */
   conv2d(x: Float32Array, filter: Float32Array, y: Float32Array, sizes: Int32Array): void;
   conv2dBackpropInput(dy: Float32Array, filter: Float32Array, dx: Float32Array, sizes: Int32Array): void;
@@ -37,15 +49,46 @@ export interface BlasAddon {
   /** LayerNorm of each row of x [rows, columns] into y, with each row's mean and 1 / sqrt(var + eps) into mean and rstd [rows]. */
   layerNorm(x: Float32Array, gamma: Float32Array, beta: Float32Array, y: Float32Array, mean: Float32Array, rstd: Float32Array, rows: number, columns: number, eps: number): void;
   /** The gradients of layerNorm for x, gamma and beta, from the mean and rstd it saved. */
-  layerNormGrad(dy: Float32Array, x: Float32Array, gamma: Float32Array, mean: Float32Array, rstd: Float32Array, dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array, rows: number, columns: number): void;
+  layerNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    rstd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    columns: number,
+  ): void;
   /**
    * Self-attention of every head over qkv [batch, tokens, 3, heads, headWidth] (the in-proj product as is):
    * out [batch, tokens, heads x headWidth] = softmax(scale q k^T + mask) v per head, probs [batch, heads,
    * tokens, tokens] = the softmax; mask [tokens, tokens] or null.
    */
-  attention(qkv: Float32Array, mask: Float32Array | null, out: Float32Array, probs: Float32Array, batch: number, tokens: number, heads: number, headWidth: number, scale: number): void;
+  attention(
+    qkv: Float32Array,
+    mask: Float32Array | null,
+    out: Float32Array,
+    probs: Float32Array,
+    batch: number,
+    tokens: number,
+    heads: number,
+    headWidth: number,
+    scale: number,
+  ): void;
   /** dqkv from dout [batch, tokens, width], with the qkv and probs of attention(). */
-  attentionGrad(dout: Float32Array, qkv: Float32Array, probs: Float32Array, dqkv: Float32Array, batch: number, tokens: number, heads: number, headWidth: number, scale: number): void;
+  attentionGrad(
+    dout: Float32Array,
+    qkv: Float32Array,
+    probs: Float32Array,
+    dqkv: Float32Array,
+    batch: number,
+    tokens: number,
+    heads: number,
+    headWidth: number,
+    scale: number,
+  ): void;
 }
 
 export interface BlasAddonInfo {

@@ -42,12 +42,16 @@ export function blasKernels(addon: BlasAddon): KernelConfig[] {
  */
 export function registerBlasBackend(addon: BlasAddon): void {
   if (engine().registryFactory[BLAS_BACKEND]) return;
-  registerBackend(BLAS_BACKEND, () => {
-    const backend = new MathBackendCPU();
-    // The cpu backend's first write prints a banner urging tfjs-node; clipkit logs its own choice.
-    (backend as unknown as { firstUse: boolean }).firstUse = false;
-    return backend;
-  }, 0);
+  registerBackend(
+    BLAS_BACKEND,
+    () => {
+      const backend = new MathBackendCPU();
+      // The cpu backend's first write prints a banner urging tfjs-node; clipkit logs its own choice.
+      (backend as unknown as { firstUse: boolean }).firstUse = false;
+      return backend;
+    },
+    0,
+  );
   for (const kernel of blasKernels(addon)) registerKernel(kernel);
   for (const kernel of getKernelsForBackend('cpu')) {
     if (!getKernel(kernel.kernelName, BLAS_BACKEND)) registerKernel({ ...kernel, backendName: BLAS_BACKEND });

@@ -22,7 +22,9 @@ describe('initTfjs without the blas addon', () => {
     const blas = await initTfjs({ device: 'blas', log: (line) => lines.push(line) });
     expect(blas.backend).toBe('wasm');
     expect(lines).toEqual([
-      expect.stringMatching(/^clipkit: warning: the blas backend is unavailable \(Cannot find module .*clipkit-no-such-addon.*\); falling back to wasm\. To build it: apt-get install libopenblas-dev/),
+      expect.stringMatching(
+        /^clipkit: warning: the blas backend is unavailable \(Cannot find module .*clipkit-no-such-addon.*\); falling back to wasm\. To build it: apt-get install libopenblas-dev/,
+      ),
       expect.stringMatching(/^clipkit: tfjs backend wasm \((no )?SIMD, 1 thread; tfjs-node not installed, blas unavailable\)$/),
       expect.stringMatching(/^clipkit: tfjs backend wasm \((no )?SIMD, 1 thread; blas unavailable\)$/),
     ]);

@@ -1,7 +1,7 @@
 import { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type BlasAddon } from './blas-addon.js';
+import type { BlasAddon } from './blas-addon.js';
 import { initTfjs } from './init-tfjs.js';
 import { relativeError, requireBlasAddon, resultsOn } from './testing/blas-test-support.js';
 
@@ -25,7 +25,11 @@ const log = (): void => undefined;
 /** Seeded values in [-scale, scale). */
 function values(shape: number[], seed: number, scale = 1): Float32Array {
   const rng = new SeededRandom(seed);
-  return rng.uniformArray(shape.reduce((a, b) => a * b, 1), -scale, scale);
+  return rng.uniformArray(
+    shape.reduce((a, b) => a * b, 1),
+    -scale,
+    scale,
+  );
 }
 
 /**
@@ -91,7 +95,15 @@ describe('blas matMul', () => {
 });
 
 describe('blas fused matMul', () => {
-  const activations: [tf.fused.Activation, number][] = [['linear', 0], ['relu', 0], ['relu6', 0], ['elu', 0], ['sigmoid', 0], ['leakyrelu', 0.3], ['prelu', 0]];
+  const activations: [tf.fused.Activation, number][] = [
+    ['linear', 0],
+    ['relu', 0],
+    ['relu6', 0],
+    ['elu', 0],
+    ['sigmoid', 0],
+    ['leakyrelu', 0.3],
+    ['prelu', 0],
+  ];
   for (const [activation, leakyreluAlpha] of activations) {
     it(`adds a per-column bias and applies ${activation} as the cpu kernel does`, async () => {
       await expectAgreement('biasActivation', () =>
@@ -109,13 +121,19 @@ describe('blas fused matMul', () => {
   }
 
   it('applies a bias that varies by row and a scalar prelu weight (through the cpu elementwise kernels)', async () => {
-    await expectAgreement('gemm', () => tf.fused.matMul({ a: tensor([3, 40, 24], 1, 4), b: tensor([24, 30], 2), bias: tensor([40, 1], 3), activation: 'prelu', preluActivationWeights: tf.scalar(0.1) }));
+    await expectAgreement('gemm', () =>
+      tf.fused.matMul({ a: tensor([3, 40, 24], 1, 4), b: tensor([24, 30], 2), bias: tensor([40, 1], 3), activation: 'prelu', preluActivationWeights: tf.scalar(0.1) }),
+    );
   });
 
   it('computes the gradients of matMul + bias + relu', async () => {
     await expectAgreement('gemm', () => {
       const [a, b, bias] = [tensor([40, 24], 1), tensor([24, 30], 2), tensor([30], 3)];
-      return tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation: 'relu' }))))([a, b, bias]);
+      return tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation: 'relu' }))))([
+        a,
+        b,
+        bias,
+      ]);
     });
   });
 });
@@ -126,7 +144,19 @@ describe('blas conv2d', () => {
     ['3x3, stride 1, same', [2, 9, 11, 3], [3, 3, 3, 4], 1, 'same', 1],
     ['3x3, stride 2, same', [2, 9, 11, 3], [3, 3, 3, 4], 2, 'same', 1],
     ['3x3, strides [2, 1], valid', [2, 9, 11, 3], [3, 3, 3, 4], [2, 1], 'valid', 1],
-    ['3x2, stride 2, explicit padding', [2, 9, 11, 3], [3, 2, 3, 5], 2, [[0, 0], [1, 2], [2, 1], [0, 0]], 1],
+    [
+      '3x2, stride 2, explicit padding',
+      [2, 9, 11, 3],
+      [3, 2, 3, 5],
+      2,
+      [
+        [0, 0],
+        [1, 2],
+        [2, 1],
+        [0, 0],
+      ],
+      1,
+    ],
     ['3x3, stride 1, numeric padding 1', [1, 7, 7, 2], [3, 3, 2, 3], 1, 1, 1],
     ['1x1 pointwise', [2, 6, 5, 8], [1, 1, 8, 7], 1, 'valid', 1],
     ['patch embedding: 4x4, stride 4', [3, 8, 8, 3], [4, 4, 3, 16], 4, 'valid', 1],
@@ -225,11 +255,26 @@ describe('blas reductions and softmax', () => {
 
 describe('blas transposes, slices and splits', () => {
   const perms: [number[], number[]][] = [
-    [[64, 96], [1, 0]],
-    [[2, 3, 4, 5], [0, 2, 1, 3]],
-    [[2, 3, 4, 5], [3, 2, 1, 0]],
-    [[4, 6, 3, 2, 8], [2, 0, 3, 1, 4]], // attention's [B, T, 3, H, hd] -> [3, B, H, T, hd]
-    [[3, 1, 40, 33], [0, 3, 1, 2]],
+    [
+      [64, 96],
+      [1, 0],
+    ],
+    [
+      [2, 3, 4, 5],
+      [0, 2, 1, 3],
+    ],
+    [
+      [2, 3, 4, 5],
+      [3, 2, 1, 0],
+    ],
+    [
+      [4, 6, 3, 2, 8],
+      [2, 0, 3, 1, 4],
+    ], // attention's [B, T, 3, H, hd] -> [3, B, H, T, hd]
+    [
+      [3, 1, 40, 33],
+      [0, 3, 1, 2],
+    ],
   ];
   for (const [shape, perm] of perms) {
     it(`transposes ${JSON.stringify(shape)} by ${JSON.stringify(perm)}`, async () => {
@@ -249,8 +294,31 @@ describe('blas gathers, concats and pads (row copies)', () => {
   it('gathers rows (an embedding lookup), along a middle axis, and with batch dims', async () => {
     await expectAgreement({ kernels: ['GatherV2'] }, () => {
       const table = tensor([50, 24], 1);
-      const ids = tf.tensor2d([[3, 0, 49, 3], [7, 7, 1, 0]], [2, 4], 'int32');
-      return [tf.gather(table, ids), tf.gather(tensor([3, 10, 5], 2), tf.tensor1d([9, 0, 4], 'int32'), 1), tf.gather(tensor([2, 6, 3], 3), tf.tensor2d([[5, 1], [0, 0]], [2, 2], 'int32'), 1, 1)];
+      const ids = tf.tensor2d(
+        [
+          [3, 0, 49, 3],
+          [7, 7, 1, 0],
+        ],
+        [2, 4],
+        'int32',
+      );
+      return [
+        tf.gather(table, ids),
+        tf.gather(tensor([3, 10, 5], 2), tf.tensor1d([9, 0, 4], 'int32'), 1),
+        tf.gather(
+          tensor([2, 6, 3], 3),
+          tf.tensor2d(
+            [
+              [5, 1],
+              [0, 0],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          1,
+          1,
+        ),
+      ];
     });
   });
 
@@ -263,8 +331,20 @@ describe('blas gathers, concats and pads (row copies)', () => {
 
   it('pads with a constant (the class token slice gradient) on every side', async () => {
     await expectAgreement({ kernels: ['PadV2'] }, () => [
-      tf.pad(tensor([4, 1, 16], 1), [[0, 0], [0, 64], [0, 0]]),
-      tf.pad(tensor([3, 5, 7], 2), [[1, 2], [0, 3], [2, 1]], -1.5),
+      tf.pad(tensor([4, 1, 16], 1), [
+        [0, 0],
+        [0, 64],
+        [0, 0],
+      ]),
+      tf.pad(
+        tensor([3, 5, 7], 2),
+        [
+          [1, 2],
+          [0, 3],
+          [2, 1],
+        ],
+        -1.5,
+      ),
       tf.pad(tensor([9], 3), [[4, 0]]),
     ]);
   });

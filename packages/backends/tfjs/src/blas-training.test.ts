@@ -18,12 +18,26 @@ type Params = Record<string, tf.Variable>;
 function initialParams(): Params {
   const rng = new SeededRandom(7);
   const shapes: Record<string, number[]> = {
-    patch: [4, 4, 3, D], cls: [D], pos: [5, D], token: [V, D], textPos: [T, D], imageProj: [D, E], textProj: [D, E], logScale: [],
+    patch: [4, 4, 3, D],
+    cls: [D],
+    pos: [5, D],
+    token: [V, D],
+    textPos: [T, D],
+    imageProj: [D, E],
+    textProj: [D, E],
+    logScale: [],
   };
   for (const tower of ['image', 'text']) {
     Object.assign(shapes, {
-      [`${tower}.ln1`]: [D], [`${tower}.qkv`]: [D, 3 * D], [`${tower}.qkvBias`]: [3 * D], [`${tower}.out`]: [D, D],
-      [`${tower}.ln2`]: [D], [`${tower}.fc`]: [D, 4 * D], [`${tower}.fcBias`]: [4 * D], [`${tower}.proj`]: [4 * D, D], [`${tower}.projBias`]: [D],
+      [`${tower}.ln1`]: [D],
+      [`${tower}.qkv`]: [D, 3 * D],
+      [`${tower}.qkvBias`]: [3 * D],
+      [`${tower}.out`]: [D, D],
+      [`${tower}.ln2`]: [D],
+      [`${tower}.fc`]: [D, 4 * D],
+      [`${tower}.fcBias`]: [4 * D],
+      [`${tower}.proj`]: [4 * D, D],
+      [`${tower}.projBias`]: [D],
       [`${tower}.lnOut`]: [D],
     });
   }
@@ -85,7 +99,11 @@ async function train(device: 'cpu' | 'wasm' | 'blas'): Promise<{ losses: number[
   const before = tf.memory().numTensors;
   const rng = new SeededRandom(11);
   const images = tf.tensor4d(rng.normalArray(B * 8 * 8 * 3), [B, 8, 8, 3]);
-  const ids = tf.tensor2d(Int32Array.from({ length: B * T }, () => Math.floor(rng.uniform() * V)), [B, T], 'int32');
+  const ids = tf.tensor2d(
+    Int32Array.from({ length: B * T }, () => Math.floor(rng.uniform() * V)),
+    [B, T],
+    'int32',
+  );
   const p = initialParams();
   const moments = Object.fromEntries(Object.entries(p).map(([name, v]) => [name, [tf.zerosLike(v), tf.zerosLike(v)]]));
   const losses: number[] = [];

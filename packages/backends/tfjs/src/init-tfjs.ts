@@ -126,7 +126,8 @@ async function select(device: TfjsDevice, threads: number | null, log: (message:
     const detail = await useWasm();
     const why = device === 'wasm' ? '' : device === 'auto' ? '; tfjs-node not installed, blas unavailable' : '; blas unavailable';
     if (detail) return { backend: 'wasm', description: `tfjs backend wasm (${detail}${why})` };
-    if (device === 'wasm') throw new ClipkitError('backend.device "wasm": @tensorflow/tfjs-backend-wasm failed to initialise; reinstall it (npm install @tensorflow/tfjs-backend-wasm) or use "cpu".');
+    if (device === 'wasm')
+      throw new ClipkitError('backend.device "wasm": @tensorflow/tfjs-backend-wasm failed to initialise; reinstall it (npm install @tensorflow/tfjs-backend-wasm) or use "cpu".');
   }
   return { backend: 'cpu', description: `tfjs backend cpu (${await useCpu()})` };
 }

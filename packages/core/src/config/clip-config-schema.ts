@@ -11,19 +11,7 @@ import type {
   TrainConfig,
   VitConfig,
 } from './clip-config.js';
-import {
-  childPath,
-  type Field,
-  integerField,
-  listField,
-  nullable,
-  numberField,
-  objectField,
-  oneOf,
-  stringField,
-  taggedUnion,
-  withDefault,
-} from './fields.js';
+import { childPath, type Field, integerField, listField, nullable, numberField, objectField, oneOf, stringField, taggedUnion, withDefault } from './fields.js';
 
 /** An object field whose absence means "every field at its default". */
 function withAllDefaults<T extends object>(field: Field<T>): Field<T> {
@@ -195,11 +183,11 @@ const trainField: Field<TrainConfig> = withAllDefaults(
 /** The whole clipkit config; `model` may be in clipkit's, open_clip's or Hugging Face's form. */
 export function clipConfigField(model: Field<ModelConfig>): Field<ClipConfig> {
   return objectField<ClipConfig>({
-  model,
-  tokenizer: tokenizerField,
-  loss: lossField,
-  backend: backendField,
-  data: dataField,
-  train: trainField,
+    model,
+    tokenizer: tokenizerField,
+    loss: lossField,
+    backend: backendField,
+    data: dataField,
+    train: trainField,
   });
 }

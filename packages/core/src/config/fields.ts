@@ -25,12 +25,9 @@ export function withDefault<T>(field: Field<T>, value: T | (() => T)): Field<T> 
 
 export function numberField(options: { min?: number; max?: number; above?: number; integer?: boolean } = {}): Field<number> {
   const { min, max, above, integer = false } = options;
-  const rules = [
-    integer ? 'an integer' : 'a number',
-    min !== undefined ? `>= ${min}` : '',
-    above !== undefined ? `> ${above}` : '',
-    max !== undefined ? `<= ${max}` : '',
-  ].filter(Boolean);
+  const rules = [integer ? 'an integer' : 'a number', min !== undefined ? `>= ${min}` : '', above !== undefined ? `> ${above}` : '', max !== undefined ? `<= ${max}` : ''].filter(
+    Boolean,
+  );
   const expected = `must be ${rules.join(' ')}`;
   return {
     parse(value, path, problems) {
@@ -114,10 +111,7 @@ export type ObjectFields<T> = { [K in keyof T]-?: Field<T[K]> };
  * A JSON object with exactly these keys (absent keys take their defaults, unknown keys are problems).
  * `finish` fills defaults that depend on other fields and checks rules between fields.
  */
-export function objectField<T extends object>(
-  fields: ObjectFields<T>,
-  finish?: (value: T, path: string, problems: ConfigProblem[]) => T,
-): Field<T> {
+export function objectField<T extends object>(fields: ObjectFields<T>, finish?: (value: T, path: string, problems: ConfigProblem[]) => T): Field<T> {
   const keys = Object.keys(fields) as (keyof T & string)[];
   return {
     parse(value, path, problems) {

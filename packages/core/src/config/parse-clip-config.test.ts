@@ -28,7 +28,15 @@ describe('parseClipConfig', () => {
   it('fills every default of a minimal config', () => {
     const config = parseClipConfig({ model: tinyModel });
     expect(config.model.vision).toEqual({
-      type: 'vit', imageSize: 32, patchSize: 8, width: 128, layers: 2, heads: 2, mlpWidth: 512, layerNormEps: 1e-5, activation: 'quick_gelu',
+      type: 'vit',
+      imageSize: 32,
+      patchSize: 8,
+      width: 128,
+      layers: 2,
+      heads: 2,
+      mlpWidth: 512,
+      layerNormEps: 1e-5,
+      activation: 'quick_gelu',
     });
     expect(config.model.text).toMatchObject({ contextLength: 77, mlpWidth: 256, eosTokenId: null });
     expect(config.tokenizer).toEqual({ type: 'clip-bpe', path: null });
@@ -46,30 +54,46 @@ describe('parseClipConfig', () => {
 
   // Each bad config, with the problems it must report (path and message); the value is checked where it exists.
   const badConfigs: [string, unknown, Partial<ConfigProblem>[]][] = [
-    ['a wrong type name', { model: { ...tinyModel, vision: { ...tinyModel.vision, type: 'vti' } } },
-      [{ path: 'model.vision.type', message: 'must be one of "vit", "resnet"', value: 'vti' }]],
-    ['an unknown key (typo)', { model: { ...tinyModel, vision: { ...tinyModel.vision, widht: 128 } } },
-      [{ path: 'model.vision.widht', message: expect.stringContaining('unknown key; allowed keys are type, imageSize, patchSize, width') }]],
-    ['a missing required field', { model: { vision: tinyModel.vision, text: tinyModel.text } },
-      [{ path: 'model.embedDim', message: 'is required' }]],
-    ['an out-of-range number', { model: tinyModel, train: { lr: -1 } },
-      [{ path: 'train.lr', message: 'must be a number > 0 <= 10', value: -1 }]],
-    ['a non-integer where an integer is needed', { model: { ...tinyModel, embedDim: 64.5 } },
-      [{ path: 'model.embedDim', message: 'must be an integer >= 1', value: 64.5 }]],
-    ['a wrong nested type', { model: { ...tinyModel, text: 'transformer' } },
-      [{ path: 'model.text', message: 'must be a JSON object with a "type" (one of "transformer")', value: 'transformer' }]],
-    ['a string where a number is needed', { model: tinyModel, train: { batchSize: '64' } },
-      [{ path: 'train.batchSize', message: 'must be an integer >= 1', value: '64' }]],
-    ['heads that do not divide the width', { model: { ...tinyModel, text: { ...tinyModel.text, heads: 5 } } },
-      [{ path: 'model.text.heads', message: 'must divide width (64)', value: 5 }]],
-    ['a patch that does not divide the image', { model: { ...tinyModel, vision: { ...tinyModel.vision, patchSize: 7 } } },
-      [{ path: 'model.vision.patchSize', message: 'must divide imageSize (32)', value: 7 }]],
-    ['an unknown device', { model: tinyModel, backend: { type: 'tfjs', device: 'gpu' } },
-      [{ path: 'backend.device', message: expect.stringContaining('must be one of "auto", "tensorflow"'), value: 'gpu' }]],
-    ['a ResNet with a wrong number of stages', { model: { ...tinyModel, vision: { type: 'resnet', layers: [1, 1, 1] } } },
-      [{ path: 'model.vision.layers', message: 'must be a list of 4 items', value: [1, 1, 1] }]],
-    ['a missing type', { model: tinyModel, loss: { logitScale: 1 } },
-      [{ path: 'loss.type', message: 'is required: one of "clip", "siglip"' }]],
+    [
+      'a wrong type name',
+      { model: { ...tinyModel, vision: { ...tinyModel.vision, type: 'vti' } } },
+      [{ path: 'model.vision.type', message: 'must be one of "vit", "resnet"', value: 'vti' }],
+    ],
+    [
+      'an unknown key (typo)',
+      { model: { ...tinyModel, vision: { ...tinyModel.vision, widht: 128 } } },
+      [{ path: 'model.vision.widht', message: expect.stringContaining('unknown key; allowed keys are type, imageSize, patchSize, width') }],
+    ],
+    ['a missing required field', { model: { vision: tinyModel.vision, text: tinyModel.text } }, [{ path: 'model.embedDim', message: 'is required' }]],
+    ['an out-of-range number', { model: tinyModel, train: { lr: -1 } }, [{ path: 'train.lr', message: 'must be a number > 0 <= 10', value: -1 }]],
+    ['a non-integer where an integer is needed', { model: { ...tinyModel, embedDim: 64.5 } }, [{ path: 'model.embedDim', message: 'must be an integer >= 1', value: 64.5 }]],
+    [
+      'a wrong nested type',
+      { model: { ...tinyModel, text: 'transformer' } },
+      [{ path: 'model.text', message: 'must be a JSON object with a "type" (one of "transformer")', value: 'transformer' }],
+    ],
+    ['a string where a number is needed', { model: tinyModel, train: { batchSize: '64' } }, [{ path: 'train.batchSize', message: 'must be an integer >= 1', value: '64' }]],
+    [
+      'heads that do not divide the width',
+      { model: { ...tinyModel, text: { ...tinyModel.text, heads: 5 } } },
+      [{ path: 'model.text.heads', message: 'must divide width (64)', value: 5 }],
+    ],
+    [
+      'a patch that does not divide the image',
+      { model: { ...tinyModel, vision: { ...tinyModel.vision, patchSize: 7 } } },
+      [{ path: 'model.vision.patchSize', message: 'must divide imageSize (32)', value: 7 }],
+    ],
+    [
+      'an unknown device',
+      { model: tinyModel, backend: { type: 'tfjs', device: 'gpu' } },
+      [{ path: 'backend.device', message: expect.stringContaining('must be one of "auto", "tensorflow"'), value: 'gpu' }],
+    ],
+    [
+      'a ResNet with a wrong number of stages',
+      { model: { ...tinyModel, vision: { type: 'resnet', layers: [1, 1, 1] } } },
+      [{ path: 'model.vision.layers', message: 'must be a list of 4 items', value: [1, 1, 1] }],
+    ],
+    ['a missing type', { model: tinyModel, loss: { logitScale: 1 } }, [{ path: 'loss.type', message: 'is required: one of "clip", "siglip"' }]],
     ['a non-object document', [1, 2], [{ path: '(root)', message: 'must be a JSON object' }]],
   ];
 
@@ -93,7 +117,10 @@ describe('parseClipConfig', () => {
   it('takes relative paths in a config file relative to its folder', () => {
     const dir = mkdtempSync(join(tmpdir(), 'clipkit-config-'));
     const file = join(dir, 'run.json');
-    writeFileSync(file, JSON.stringify({ model: tinyModel, tokenizer: { type: 'clip-bpe', path: 'vocab/vocab.json' }, data: { type: 'image-text', path: '../images', file: 'captions.csv' } }));
+    writeFileSync(
+      file,
+      JSON.stringify({ model: tinyModel, tokenizer: { type: 'clip-bpe', path: 'vocab/vocab.json' }, data: { type: 'image-text', path: '../images', file: 'captions.csv' } }),
+    );
     const config = readClipConfig(file);
     expect(config.tokenizer.path).toBe(join(dir, 'vocab/vocab.json'));
     expect(config.data).toMatchObject({ path: resolve(dir, '../images'), file: 'captions.csv' });
@@ -111,7 +138,18 @@ describe('model sections in the formats users have', () => {
     expect(model).toEqual({
       embedDim: 64,
       vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 128, layers: 2, heads: 2, mlpWidth: 512, layerNormEps: 1e-5, activation: 'quick_gelu' },
-      text: { type: 'transformer', contextLength: 77, vocabSize: 1000, width: 64, heads: 4, layers: 2, mlpWidth: 256, layerNormEps: 1e-5, activation: 'quick_gelu', eosTokenId: null },
+      text: {
+        type: 'transformer',
+        contextLength: 77,
+        vocabSize: 1000,
+        width: 64,
+        heads: 4,
+        layers: 2,
+        mlpWidth: 256,
+        layerNormEps: 1e-5,
+        activation: 'quick_gelu',
+        eosTokenId: null,
+      },
     });
   });
 
@@ -123,12 +161,20 @@ describe('model sections in the formats users have', () => {
 
   it('converts an open_clip ModifiedResNet config (layers given as a list)', () => {
     expect(parseModelConfig(readJson(`${FIXTURES}/rn-tiny/open_clip_config.json`)).vision).toEqual({
-      type: 'resnet', imageSize: 64, layers: [1, 2, 1, 1], width: 16, heads: 8,
+      type: 'resnet',
+      imageSize: 64,
+      layers: [1, 2, 1, 1],
+      width: 16,
+      heads: 8,
     });
   });
 
   it("converts open_clip's ViT-B-32 config as published", () => {
-    const vitB32 = { embed_dim: 512, vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 }, text_cfg: { context_length: 77, vocab_size: 49408, width: 512, heads: 8, layers: 12 } };
+    const vitB32 = {
+      embed_dim: 512,
+      vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 },
+      text_cfg: { context_length: 77, vocab_size: 49408, width: 512, heads: 8, layers: 12 },
+    };
     expect(parseModelConfig(vitB32).vision).toMatchObject({ heads: 12, mlpWidth: 3072, activation: 'gelu' });
   });
 
@@ -149,7 +195,18 @@ describe('model sections in the formats users have', () => {
     expect(model).toEqual({
       embedDim: 64,
       vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 128, layers: 2, heads: 2, mlpWidth: 512, layerNormEps: 1e-5, activation: 'quick_gelu' },
-      text: { type: 'transformer', contextLength: 77, vocabSize: 1000, width: 64, heads: 4, layers: 2, mlpWidth: 256, layerNormEps: 1e-5, activation: 'quick_gelu', eosTokenId: 999 },
+      text: {
+        type: 'transformer',
+        contextLength: 77,
+        vocabSize: 1000,
+        width: 64,
+        heads: 4,
+        layers: 2,
+        mlpWidth: 256,
+        layerNormEps: 1e-5,
+        activation: 'quick_gelu',
+        eosTokenId: 999,
+      },
     });
   });
 
@@ -157,7 +214,7 @@ describe('model sections in the formats users have', () => {
     expect(parseModelConfig({ model_type: 'clip', text_config: { eos_token_id: 2 } }).text.eosTokenId).toBeNull();
   });
 
-  it('rejects Hugging Face activations that are not CLIP\'s', () => {
+  it("rejects Hugging Face activations that are not CLIP's", () => {
     expect(() => parseModelConfig({ model_type: 'clip', vision_config: { hidden_act: 'gelu_new' } })).toThrow(/vision_config\.hidden_act: must be one of "quick_gelu", "gelu"/);
   });
 

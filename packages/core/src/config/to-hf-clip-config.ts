@@ -18,7 +18,9 @@ export function toHfClipConfig(model: ModelConfig): Record<string, unknown> {
     throw new ClipkitError('model.vision.type: Hugging Face CLIPModel has no ResNet image tower; save this model in the "open_clip" or "clipkit" layout');
   }
   if (text.eosTokenId === LEGACY_ARGMAX_EOS) {
-    throw new ClipkitError(`model.text.eosTokenId: transformers reads eos_token_id ${LEGACY_ARGMAX_EOS} as "pool at the largest id", not at token ${LEGACY_ARGMAX_EOS}; save in the "open_clip" or "clipkit" layout`);
+    throw new ClipkitError(
+      `model.text.eosTokenId: transformers reads eos_token_id ${LEGACY_ARGMAX_EOS} as "pool at the largest id", not at token ${LEGACY_ARGMAX_EOS}; save in the "open_clip" or "clipkit" layout`,
+    );
   }
   // OpenAI's own configs pair the legacy eos id with these bos/pad ids.
   const specialTokens = text.eosTokenId === null ? { bos_token_id: 0, eos_token_id: LEGACY_ARGMAX_EOS, pad_token_id: 1 } : { eos_token_id: text.eosTokenId };

@@ -20,7 +20,11 @@ describe('toOpenClipModelConfig', () => {
   });
 
   it('round-trips open_clip ViT-B-32 and RN50 shapes with a non-default MLP ratio', () => {
-    const vit = parseModelConfig({ embed_dim: 512, vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 }, text_cfg: { width: 512, heads: 8, layers: 12, mlp_ratio: 2.5 } });
+    const vit = parseModelConfig({
+      embed_dim: 512,
+      vision_cfg: { image_size: 224, layers: 12, width: 768, patch_size: 32 },
+      text_cfg: { width: 512, heads: 8, layers: 12, mlp_ratio: 2.5 },
+    });
     expect(parseModelConfig(toOpenClipModelConfig(vit))).toEqual(vit);
     const rn = parseModelConfig({ embed_dim: 1024, quick_gelu: true, vision_cfg: { image_size: 224, layers: [3, 4, 6, 3], width: 64, patch_size: null }, text_cfg: {} });
     expect(parseModelConfig(toOpenClipModelConfig(rn))).toEqual(rn);

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../components/backend.js';
 import type { ImageEncoder } from '../components/encoders.js';
@@ -41,7 +41,11 @@ const plugins: ClipPlugin[] = [fakeBackend, fakeVit, fakeResNet];
 
 function configWithVision(type: 'vit' | 'resnet', backend: 'tfjs' | 'onnxruntime' = 'tfjs'): ClipConfig {
   return parseClipConfig({
-    model: { embedDim: 4, vision: type === 'vit' ? { type, imageSize: 64, patchSize: 16, width: 64 } : { type, imageSize: 64, width: 8 }, text: { type: 'transformer', width: 64, heads: 1 } },
+    model: {
+      embedDim: 4,
+      vision: type === 'vit' ? { type, imageSize: 64, patchSize: 16, width: 64 } : { type, imageSize: 64, width: 8 },
+      text: { type: 'transformer', width: 64, heads: 1 },
+    },
     backend: { type: backend },
   });
 }

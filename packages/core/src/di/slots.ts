@@ -30,7 +30,8 @@ export const IMAGE_ENCODER: Slot<ImageEncoder> = {
   typePath: 'model.vision.type',
   typeOf: (c) => c.model.vision.type,
   perRuntime: true,
-  packageFor: (type, runtime) => (runtime === 'onnxruntime' ? ONNX_PACKAGE : ({ vit: '@clipkit/encoders-vit', resnet: '@clipkit/encoders-resnet' } as Record<string, string>)[type]),
+  packageFor: (type, runtime) =>
+    runtime === 'onnxruntime' ? ONNX_PACKAGE : ({ vit: '@clipkit/encoders-vit', resnet: '@clipkit/encoders-resnet' } as Record<string, string>)[type],
 };
 
 export const TEXT_ENCODER: Slot<TextEncoder> = {
@@ -66,7 +67,7 @@ export const BACKEND: Slot<Backend> = {
   typePath: 'backend.type',
   typeOf: (c) => c.backend.type,
   perRuntime: false,
-  packageFor: (type) => ({ tfjs: '@clipkit/backend-tfjs', onnxruntime: ONNX_PACKAGE } as Record<string, string>)[type],
+  packageFor: (type) => (({ tfjs: '@clipkit/backend-tfjs', onnxruntime: ONNX_PACKAGE }) as Record<string, string>)[type],
 };
 
 export const DATASET: Slot<ClipDataset> = {

@@ -67,7 +67,10 @@ beforeAll(async () => {
 describe('ClipModel', () => {
   it('encodes any number of images in batches, with the same result as one batch', async () => {
     const { image, clip } = model();
-    const pixels = tf.tensor4d(Array.from({ length: 5 * 3 * 4 }, (_, i) => i), [5, 3, 2, 2]);
+    const pixels = tf.tensor4d(
+      Array.from({ length: 5 * 3 * 4 }, (_, i) => i),
+      [5, 3, 2, 2],
+    );
     const whole = await clip.encodeImage(pixels);
     const batched = await clip.encodeImage(pixels, { batchSize: 2 });
     expect(image.calls).toEqual([5, 2, 2, 1]);
@@ -95,7 +98,11 @@ describe('ClipModel', () => {
 
   it('pads short token rows with zeros, casts float ids to int32, and batches texts', async () => {
     const { text, clip } = model();
-    const ids = tf.tensor2d([[1, 2], [3, 4], [5, 6]]); // float32, length 2 < context 4
+    const ids = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]); // float32, length 2 < context 4
     const embeds = await clip.encodeText(ids, { batchSize: 2 });
     expect(text.calls).toEqual([2, 1]);
     expect(values(embeds)).toEqual([1, 2, 0, 3, 4, 0, 5, 6, 0]);
@@ -106,8 +113,15 @@ describe('ClipModel', () => {
   });
 
   it('computes exp(t) x cosine similarities (hand-worked), the transpose, and the SigLIP bias', () => {
-    const images = tf.tensor2d([[3, 4, 0], [0, 0, 5]]);
-    const texts = tf.tensor2d([[1, 0, 0], [0, 0, 2], [0, 1, 0]]);
+    const images = tf.tensor2d([
+      [3, 4, 0],
+      [0, 0, 5],
+    ]);
+    const texts = tf.tensor2d([
+      [1, 0, 0],
+      [0, 0, 2],
+      [0, 1, 0],
+    ]);
     const { clip } = model({ logitScale: 10 });
     const { logitsPerImage, logitsPerText } = clip.logits(images, texts);
     // cos([3,4,0], ·) = 0.6, 0, 0.8; cos([0,0,5], ·) = 0, 1, 0.
@@ -147,7 +161,10 @@ describe('ClipModel', () => {
     const { clip } = model({ logitScale: 2 });
     // Image 0 has channel means [1, 0, 0], image 1 [0, 1, 0].
     const pixels = tf.tensor4d([1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0], [2, 3, 2, 2]);
-    const classifier = tf.tensor2d([[1, 0, 0], [0, 1, 0]]);
+    const classifier = tf.tensor2d([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     const probs = await clip.classify(pixels, classifier);
     const p = 1 / (1 + Math.exp(-2)); // softmax([2, 0])[0]
     values(probs).forEach((v, i) => expect(Math.abs(v - [p, 1 - p, 1 - p, p][i])).toBeLessThan(TOLERANCE));
@@ -156,8 +173,16 @@ describe('ClipModel', () => {
 
   it('ranks candidates by cosine similarity and caps k at the number of candidates', () => {
     const { clip } = model();
-    const queries = tf.tensor2d([[1, 0, 0], [0, 1, 1]]);
-    const candidates = tf.tensor2d([[0, 5, 0], [2, 0, 0], [0, 1, 1], [1, 1, 0]]);
+    const queries = tf.tensor2d([
+      [1, 0, 0],
+      [0, 1, 1],
+    ]);
+    const candidates = tf.tensor2d([
+      [0, 5, 0],
+      [2, 0, 0],
+      [0, 1, 1],
+      [1, 1, 0],
+    ]);
     const { indices, scores } = clip.rank(queries, candidates, 10);
     expect(indices.shape).toEqual([2, 4]);
     expect(values(indices)).toEqual([1, 3, 0, 2, 2, 0, 3, 1]);
@@ -170,7 +195,15 @@ describe('ClipModel', () => {
     const { clip } = model();
     const tokenizer = tableTokenizer({ 'a cat': [1, 2, 3], 'a dog': [3, 2, 1] });
     const pixels = tf.randomNormal([5, 3, 2, 2]) as tf.Tensor4D;
-    const ids = tf.tensor2d([[1, 2], [3, 4], [5, 6]], undefined, 'int32');
+    const ids = tf.tensor2d(
+      [
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ],
+      undefined,
+      'int32',
+    );
     const before = tf.memory().numTensors;
     const images = await clip.encodeImage(pixels, { batchSize: 2 });
     const texts = await clip.encodeText(ids, { batchSize: 2 });

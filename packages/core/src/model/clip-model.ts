@@ -57,7 +57,9 @@ export class ClipModel {
     options: ClipModelOptions,
   ) {
     if (imageEncoder.embedDim !== textEncoder.embedDim) {
-      throw new ClipkitError(`the image tower embeds into ${imageEncoder.embedDim} dimensions but the text tower into ${textEncoder.embedDim}; both must project to model.embedDim`);
+      throw new ClipkitError(
+        `the image tower embeds into ${imageEncoder.embedDim} dimensions but the text tower into ${textEncoder.embedDim}; both must project to model.embedDim`,
+      );
     }
     if (!(Number.isFinite(options.logitScale) && options.logitScale > 0)) {
       throw new ClipkitError(`logitScale must be a positive number (the multiplier exp(t)), got ${options.logitScale}`);
@@ -93,7 +95,12 @@ export class ClipModel {
     }
     const ids = tf.tidy(() => {
       const int = inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
-      return inputIds.shape[1] === context ? int : tf.pad(int, [[0, 0], [0, context - inputIds.shape[1]]]);
+      return inputIds.shape[1] === context
+        ? int
+        : tf.pad(int, [
+            [0, 0],
+            [0, context - inputIds.shape[1]],
+          ]);
     });
     try {
       return await this.inBatches(ids, batchSizeOf(options), (batch) => this.textEncoder.encode(batch));
@@ -138,7 +145,10 @@ export class ClipModel {
     try {
       for (let start = 0; start < classNames.length; start += classesPerChunk) {
         const chunk = classNames.slice(start, start + classesPerChunk);
-        const ids = this.tokenize(tokenizer, chunk.flatMap((name) => templates.map((template) => fillTemplate(template, name))));
+        const ids = this.tokenize(
+          tokenizer,
+          chunk.flatMap((name) => templates.map((template) => fillTemplate(template, name))),
+        );
         let embeds: tf.Tensor2D;
         try {
           embeds = await this.encodeText(ids, { batchSize });

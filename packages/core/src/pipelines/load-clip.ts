@@ -81,7 +81,9 @@ export async function loadClip(modelDir: string, plugins: readonly ClipPlugin[],
         await file.close();
       }
     } else if (loadImage || loadText) {
-      throw new WeightsError(`${directory.weightsFile} does not exist: a ${directory.layout} model directory keeps its weights there (PyTorch .bin/.pt files must be converted to safetensors first)`);
+      throw new WeightsError(
+        `${directory.weightsFile} does not exist: a ${directory.layout} model directory keeps its weights there (PyTorch .bin/.pt files must be converted to safetensors first)`,
+      );
     } else {
       log(`clipkit: ${modelDir} has no model.safetensors; using logit scale ${OPENAI_LOGIT_SCALE}`);
     }

@@ -58,7 +58,11 @@ function parseEntries(path: string, header: Record<string, unknown>, dataStart: 
   for (const current of entries) {
     if (current.end === current.begin) continue;
     if (furthest && current.begin < furthest.end) {
-      throw new SafetensorsError(path, `data_offsets [${current.begin}, ${current.end}] overlap those of "${furthest.entry.name}" [${furthest.begin}, ${furthest.end}]`, current.entry.name);
+      throw new SafetensorsError(
+        path,
+        `data_offsets [${current.begin}, ${current.end}] overlap those of "${furthest.entry.name}" [${furthest.begin}, ${furthest.end}]`,
+        current.entry.name,
+      );
     }
     if (!furthest || current.end > furthest.end) furthest = current;
   }
@@ -99,7 +103,8 @@ export class SafetensorsFile {
     const { size } = await file.stat();
     if (size < 8) throw new SafetensorsError(path, `the file has ${size} bytes; a safetensors file starts with an 8-byte header length`);
     const headerLength = new DataView(await readExactly(file, 8, 0)).getBigUint64(0, true);
-    if (headerLength > BigInt(MAX_HEADER_BYTES)) throw new SafetensorsError(path, `header length ${headerLength} exceeds safetensors' ${MAX_HEADER_BYTES}-byte limit; is this a safetensors file?`);
+    if (headerLength > BigInt(MAX_HEADER_BYTES))
+      throw new SafetensorsError(path, `header length ${headerLength} exceeds safetensors' ${MAX_HEADER_BYTES}-byte limit; is this a safetensors file?`);
     const length = Number(headerLength);
     if (8 + length > size) throw new SafetensorsError(path, `header length ${length} runs past the end of the file (${size} bytes); the file is truncated or not safetensors`);
     let header: unknown;
@@ -124,7 +129,12 @@ export class SafetensorsFile {
 
   entry(name: string): TensorEntry {
     const entry = this.entries.get(name);
-    if (!entry) throw new SafetensorsError(this.path, `no such tensor; the file holds ${this.entries.size} tensors (${this.names.slice(0, 5).join(', ')}${this.entries.size > 5 ? ', ...' : ''})`, name);
+    if (!entry)
+      throw new SafetensorsError(
+        this.path,
+        `no such tensor; the file holds ${this.entries.size} tensors (${this.names.slice(0, 5).join(', ')}${this.entries.size > 5 ? ', ...' : ''})`,
+        name,
+      );
     return entry;
   }
 

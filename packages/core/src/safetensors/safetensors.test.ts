@@ -51,7 +51,10 @@ describe('safetensors round trip', () => {
   };
 
   it('writes and reads back every dtype, scalars, empty tensors and metadata', async () => {
-    const tensors = { ...samples, scalar: { dtype: 'F32', shape: [], data: Float32Array.from([7]) }, empty: { dtype: 'I8', shape: [0, 3], data: new Int8Array(0) } } as Record<string, HostTensor>;
+    const tensors = { ...samples, scalar: { dtype: 'F32', shape: [], data: Float32Array.from([7]) }, empty: { dtype: 'I8', shape: [0, 3], data: new Int8Array(0) } } as Record<
+      string,
+      HostTensor
+    >;
     const path = join(dir, 'all.safetensors');
     await writeSafetensors(path, tensors, { format: 'pt', note: 'round trip' });
     const file = await SafetensorsFile.open(path);
@@ -77,8 +80,12 @@ describe('safetensors round trip', () => {
   });
 
   it('refuses to write data that does not match its shape or dtype', async () => {
-    await expect(writeSafetensors(join(dir, 'bad.safetensors'), { w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } })).rejects.toThrow(/\(tensor "w"\): shape \[2,2\] has 4 elements but the data has 3/);
-    await expect(writeSafetensors(join(dir, 'bad.safetensors'), { w: { dtype: 'F32', shape: [1], data: new Float64Array(1) } })).rejects.toThrow(/dtype F32 needs a Float32Array, got Float64Array/);
+    await expect(writeSafetensors(join(dir, 'bad.safetensors'), { w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } })).rejects.toThrow(
+      /\(tensor "w"\): shape \[2,2\] has 4 elements but the data has 3/,
+    );
+    await expect(writeSafetensors(join(dir, 'bad.safetensors'), { w: { dtype: 'F32', shape: [1], data: new Float64Array(1) } })).rejects.toThrow(
+      /dtype F32 needs a Float32Array, got Float64Array/,
+    );
   });
 });
 
@@ -86,10 +93,27 @@ describe('reference fixtures', () => {
   // Shapes follow from the fixture READMEs: ViT width 128, patch 8 on 32x32 (16 patches + class = 17 positions),
   // text width 64, vocab 1000, embed 64, 2 layers each; ModifiedResNet stem width 16 -> conv1 has 8 outputs.
   const expectations: Record<string, Record<string, number[]>> = {
-    'vit-b-tiny-quickgelu': { 'visual.conv1.weight': [128, 3, 8, 8], 'visual.positional_embedding': [17, 128], 'visual.proj': [128, 64], 'token_embedding.weight': [1000, 64], 'transformer.resblocks.1.attn.in_proj_weight': [192, 64], 'text_projection': [64, 64] },
-    'vit-b-tiny-gelu': { 'visual.class_embedding': [128], 'visual.transformer.resblocks.1.mlp.c_fc.weight': [512, 128], 'positional_embedding': [77, 64] },
-    'rn-tiny': { 'visual.conv1.weight': [8, 3, 3, 3], 'visual.attnpool.positional_embedding': [5, 512], 'visual.layer2.1.conv2.weight': [32, 32, 3, 3], 'visual.bn1.num_batches_tracked': [1] },
-    'hf/vit-b-tiny-quickgelu': { 'vision_model.embeddings.patch_embedding.weight': [128, 3, 8, 8], 'vision_model.pre_layrnorm.weight': [128], 'text_model.encoder.layers.0.self_attn.q_proj.weight': [64, 64], 'visual_projection.weight': [64, 128] },
+    'vit-b-tiny-quickgelu': {
+      'visual.conv1.weight': [128, 3, 8, 8],
+      'visual.positional_embedding': [17, 128],
+      'visual.proj': [128, 64],
+      'token_embedding.weight': [1000, 64],
+      'transformer.resblocks.1.attn.in_proj_weight': [192, 64],
+      text_projection: [64, 64],
+    },
+    'vit-b-tiny-gelu': { 'visual.class_embedding': [128], 'visual.transformer.resblocks.1.mlp.c_fc.weight': [512, 128], positional_embedding: [77, 64] },
+    'rn-tiny': {
+      'visual.conv1.weight': [8, 3, 3, 3],
+      'visual.attnpool.positional_embedding': [5, 512],
+      'visual.layer2.1.conv2.weight': [32, 32, 3, 3],
+      'visual.bn1.num_batches_tracked': [1],
+    },
+    'hf/vit-b-tiny-quickgelu': {
+      'vision_model.embeddings.patch_embedding.weight': [128, 3, 8, 8],
+      'vision_model.pre_layrnorm.weight': [128],
+      'text_model.encoder.layers.0.self_attn.q_proj.weight': [64, 64],
+      'visual_projection.weight': [64, 128],
+    },
   };
 
   it.each(Object.entries(expectations))('reads %s/model.safetensors with the right names, shapes and values', async (model, shapes) => {
@@ -104,21 +128,61 @@ describe('reference fixtures', () => {
 describe('malformed files are SafetensorsErrors naming the file and the tensor', () => {
   const f32 = (shape: number[], offsets: [number, number]) => ({ dtype: 'F32', shape, data_offsets: offsets });
   const cases: [string, () => string, RegExp][] = [
-    ['a file shorter than the length prefix', () => { const p = join(dir, 'short.safetensors'); writeFileSync(p, Buffer.from([1, 2, 3])); return p; }, /has 3 bytes; a safetensors file starts with an 8-byte header length/],
+    [
+      'a file shorter than the length prefix',
+      () => {
+        const p = join(dir, 'short.safetensors');
+        writeFileSync(p, Buffer.from([1, 2, 3]));
+        return p;
+      },
+      /has 3 bytes; a safetensors file starts with an 8-byte header length/,
+    ],
     ['a header length beyond the file', () => rawFile('beyond.safetensors', '{}', undefined, 1000n), /header length 1000 runs past the end of the file \(10 bytes\)/],
     ['a 2^60 header length', () => rawFile('huge.safetensors', '{}', undefined, 2n ** 60n), /header length 1152921504606846976 exceeds safetensors' 100000000-byte limit/],
     ['bad JSON', () => rawFile('badjson.safetensors', '{"w": {"dtype": "F32",'), /the header is not valid UTF-8 JSON/],
     ['invalid UTF-8', () => rawFile('utf8.safetensors', Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d])) /* {"\xff":1} */, /not valid UTF-8 JSON/],
     ['a header that is not an object', () => rawFile('array.safetensors', '[1,2]'), /the header is not a JSON object/],
     ['metadata that is not strings', () => rawFile('meta.safetensors', { __metadata__: { step: 3 } }), /__metadata__ must be an object of string values/],
-    ['an unknown dtype', () => rawFile('dtype.safetensors', { w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)), /\(tensor "w"\): unknown dtype "F8_E4M3"/],
-    ['negative dims', () => rawFile('negative.safetensors', { w: f32([-1, 4], [0, 16]) }, new Uint8Array(16)), /\(tensor "w"\): shape \[-1,4\] is not a list of non-negative integers/],
-    ['a shape/size mismatch', () => rawFile('mismatch.safetensors', { w: f32([2, 3], [0, 16]) }, new Uint8Array(16)), /\(tensor "w"\): shape \[2,3\] x F32 needs 24 bytes but data_offsets span 16/],
-    ['a shape whose size overflows', () => rawFile('overflow.safetensors', { w: f32([2 ** 40, 2 ** 40], [0, 0]) }), /\(tensor "w"\): shape \[1099511627776,1099511627776\] x F32 needs 4835703278458516698824704 bytes/],
-    ['reversed data offsets', () => rawFile('reversed.safetensors', { w: f32([1], [4, 0]) }, new Uint8Array(4)), /\(tensor "w"\): data_offsets \[4,0\] is not a \[begin, end\] pair/],
-    ['overlapping ranges', () => rawFile('overlap.safetensors', { a: f32([4], [0, 16]), b: f32([2], [8, 16]) }, new Uint8Array(16)), /\(tensor "b"\): data_offsets \[8, 16\] overlap those of "a" \[0, 16\]/],
-    ['a range overlapping an earlier long one past an empty tensor', () => rawFile('overlap2.safetensors', { a: f32([4], [0, 16]), e: f32([0], [4, 4]), b: f32([1], [8, 12]) }, new Uint8Array(16)), /\(tensor "b"\).*overlap those of "a"/],
-    ['truncated data', () => rawFile('truncated.safetensors', { w: f32([4], [0, 16]) }, new Uint8Array(10)), /\(tensor "w"\): data_offsets \[0, 16\] run past the end of the data section \(10 bytes\)/],
+    [
+      'an unknown dtype',
+      () => rawFile('dtype.safetensors', { w: { dtype: 'F8_E4M3', shape: [1], data_offsets: [0, 1] } }, new Uint8Array(1)),
+      /\(tensor "w"\): unknown dtype "F8_E4M3"/,
+    ],
+    [
+      'negative dims',
+      () => rawFile('negative.safetensors', { w: f32([-1, 4], [0, 16]) }, new Uint8Array(16)),
+      /\(tensor "w"\): shape \[-1,4\] is not a list of non-negative integers/,
+    ],
+    [
+      'a shape/size mismatch',
+      () => rawFile('mismatch.safetensors', { w: f32([2, 3], [0, 16]) }, new Uint8Array(16)),
+      /\(tensor "w"\): shape \[2,3\] x F32 needs 24 bytes but data_offsets span 16/,
+    ],
+    [
+      'a shape whose size overflows',
+      () => rawFile('overflow.safetensors', { w: f32([2 ** 40, 2 ** 40], [0, 0]) }),
+      /\(tensor "w"\): shape \[1099511627776,1099511627776\] x F32 needs 4835703278458516698824704 bytes/,
+    ],
+    [
+      'reversed data offsets',
+      () => rawFile('reversed.safetensors', { w: f32([1], [4, 0]) }, new Uint8Array(4)),
+      /\(tensor "w"\): data_offsets \[4,0\] is not a \[begin, end\] pair/,
+    ],
+    [
+      'overlapping ranges',
+      () => rawFile('overlap.safetensors', { a: f32([4], [0, 16]), b: f32([2], [8, 16]) }, new Uint8Array(16)),
+      /\(tensor "b"\): data_offsets \[8, 16\] overlap those of "a" \[0, 16\]/,
+    ],
+    [
+      'a range overlapping an earlier long one past an empty tensor',
+      () => rawFile('overlap2.safetensors', { a: f32([4], [0, 16]), e: f32([0], [4, 4]), b: f32([1], [8, 12]) }, new Uint8Array(16)),
+      /\(tensor "b"\).*overlap those of "a"/,
+    ],
+    [
+      'truncated data',
+      () => rawFile('truncated.safetensors', { w: f32([4], [0, 16]) }, new Uint8Array(10)),
+      /\(tensor "w"\): data_offsets \[0, 16\] run past the end of the data section \(10 bytes\)/,
+    ],
     ['an entry that is not an object', () => rawFile('entry.safetensors', { w: 5 }), /\(tensor "w"\): header entry is not an object/],
   ];
 
@@ -131,7 +195,9 @@ describe('malformed files are SafetensorsErrors naming the file and the tensor',
 
   it('names the tensor that is not there, and the missing file', async () => {
     const file = await SafetensorsFile.open(`${FIXTURES}/rn-tiny/inputs.safetensors`);
-    await expect(file.read('pixel_value')).rejects.toThrow(/\(tensor "pixel_value"\): no such tensor; the file holds 2 tensors \((input_ids, pixel_values|pixel_values, input_ids)\)/);
+    await expect(file.read('pixel_value')).rejects.toThrow(
+      /\(tensor "pixel_value"\): no such tensor; the file holds 2 tensors \((input_ids, pixel_values|pixel_values, input_ids)\)/,
+    );
     await file.close();
     await expect(SafetensorsFile.open(join(dir, 'absent.safetensors'))).rejects.toThrow(/absent\.safetensors: cannot open the file/);
   });

@@ -66,7 +66,10 @@ export class AdamW {
   /** The moment estimates as host tensors (`exp_avg.<name>`, `exp_avg_sq.<name>`, PyTorch's names), for a checkpoint. */
   stateTensors(): Map<string, HostTensor> {
     const out = new Map<string, HostTensor>();
-    for (const [prefix, moments] of [['exp_avg', this.m], ['exp_avg_sq', this.v]] as const) {
+    for (const [prefix, moments] of [
+      ['exp_avg', this.m],
+      ['exp_avg_sq', this.v],
+    ] as const) {
       for (const [name, t] of moments) out.set(`${prefix}.${name}`, { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(t.dataSync() as Float32Array) });
     }
     return out;
@@ -74,7 +77,10 @@ export class AdamW {
 
   /** Restores moments saved by stateTensors() and the step count. */
   loadState(tensors: ReadonlyMap<string, Float32Array>, step: number): void {
-    for (const [prefix, moments] of [['exp_avg', this.m], ['exp_avg_sq', this.v]] as const) {
+    for (const [prefix, moments] of [
+      ['exp_avg', this.m],
+      ['exp_avg_sq', this.v],
+    ] as const) {
       for (const [name, t] of moments) {
         const values = tensors.get(`${prefix}.${name}`);
         if (!values || values.length !== t.size) throw new Error(`optimizer state has no ${prefix} of size ${t.size} for "${name}"`);

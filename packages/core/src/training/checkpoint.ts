@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { DataPosition } from '../components/dataset.js';
 import type { ClipConfig } from '../config/clip-config.js';
 import { ClipkitError } from '../errors.js';

@@ -66,7 +66,11 @@ describe('contrastiveGradients', () => {
     const rng = new SeededRandom(5);
     const parts: ClipTrainables = { image: new LinearImageTower(rng), text: new FirstTokenTextTower(rng), loss: new SoftmaxLoss() };
     const pixels = tf.tensor4d(rng.normalArray(8 * 12), [8, 3, 2, 2]);
-    const ids = tf.tensor2d(Int32Array.from({ length: 24 }, (_, i) => (i * 7) % 10), [8, 3], 'int32');
+    const ids = tf.tensor2d(
+      Int32Array.from({ length: 24 }, (_, i) => (i * 7) % 10),
+      [8, 3],
+      'int32',
+    );
     const reference = contrastiveGradients(parts, pixels, ids, 1);
     expect([...reference.grads.keys()]).toEqual(['visual.proj', 'token_embedding.weight', 'logit_scale']);
     for (const microBatches of [2, 4, 8]) {

@@ -61,8 +61,14 @@ export function contrastiveGradients(parts: ClipTrainables, pixels: tf.Tensor4D,
       const variables = j === 0 ? [...towerVariables, ...lossVariables] : towerVariables;
       const { value, grads: g } = tf.variableGrads(() => {
         const [image, text] = features(parts, pixelSlices[j], idSlices[j]);
-        const allImages = tf.concat(cached.map(([cachedImage], k) => (k === j ? image : cachedImage)), 0);
-        const allTexts = tf.concat(cached.map(([, cachedText], k) => (k === j ? text : cachedText)), 0);
+        const allImages = tf.concat(
+          cached.map(([cachedImage], k) => (k === j ? image : cachedImage)),
+          0,
+        );
+        const allTexts = tf.concat(
+          cached.map(([, cachedText], k) => (k === j ? text : cachedText)),
+          0,
+        );
         return parts.loss.compute(allImages, allTexts);
       }, variables);
       byStateName(parts, g, grads);

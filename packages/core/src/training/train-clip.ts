@@ -175,7 +175,13 @@ export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin
 
       if (index % logEvery === 0 || state.step === endStep) {
         const line: TrainMetrics = {
-          type: 'train', step: index, loss, lr, logitScale: parts.loss.logitScale(), logitBias: parts.loss.logitBias(), gradNorm,
+          type: 'train',
+          step: index,
+          loss,
+          lr,
+          logitScale: parts.loss.logitScale(),
+          logitBias: parts.loss.logitBias(),
+          gradNorm,
           samplesPerSecond: samplesSinceLog / secondsSinceLog,
         };
         metrics.append(line);

@@ -36,9 +36,21 @@ describe('AdamW', () => {
   it('matches a hand-worked torch.optim.AdamW step, decaying only matrices', () => {
     const matrix = tf.variable(tf.tensor2d([[1, -2]]));
     const bias = tf.variable(tf.tensor1d([0.5]));
-    const optimizer = new AdamW(new Map<string, tf.Variable>([['w', matrix], ['b', bias]]), options);
+    const optimizer = new AdamW(
+      new Map<string, tf.Variable>([
+        ['w', matrix],
+        ['b', bias],
+      ]),
+      options,
+    );
     const lr = 0.1;
-    optimizer.apply(new Map<string, tf.Tensor>([['w', tf.tensor2d([[0.5, 0.5]])], ['b', tf.tensor1d([-1])]]), lr);
+    optimizer.apply(
+      new Map<string, tf.Tensor>([
+        ['w', tf.tensor2d([[0.5, 0.5]])],
+        ['b', tf.tensor1d([-1])],
+      ]),
+      lr,
+    );
     // Step 1: m = 0.1 g, v = 0.02 g^2; m / (1 - 0.9) = g; sqrt(v / (1 - 0.98)) = |g|: the update is lr * g / (|g| + eps).
     const step = (g: number) => (lr * g) / (Math.abs(g) + 1e-6);
     const w = Array.from(matrix.dataSync());
@@ -63,7 +75,12 @@ describe('AdamW', () => {
   });
 
   it('saves and restores its moments and step', () => {
-    const p = tf.variable(tf.tensor2d([[1, 2], [3, 4]]));
+    const p = tf.variable(
+      tf.tensor2d([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     const optimizer = new AdamW(new Map([['p', p]]), options);
     optimizer.apply(new Map([['p', tf.ones([2, 2])]]), 0.01);
     const saved = new Map([...optimizer.stateTensors()].map(([name, t]) => [name, t.data as Float32Array]));
@@ -81,7 +98,10 @@ describe('AdamW', () => {
 
 describe('clipGradNorm', () => {
   it('scales gradients to the maximum global norm and reports the norm before', () => {
-    const grads = new Map([['a', tf.tensor1d([3, 0])], ['b', tf.tensor1d([4])]]); // global norm 5
+    const grads = new Map([
+      ['a', tf.tensor1d([3, 0])],
+      ['b', tf.tensor1d([4])],
+    ]); // global norm 5
     const before = tf.memory().numTensors;
     expect(clipGradNorm(grads, 1)).toBeCloseTo(5, 6);
     expect(tf.memory().numTensors).toBe(before);

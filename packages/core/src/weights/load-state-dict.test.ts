@@ -73,7 +73,12 @@ describe('loadStateDict', () => {
     expect(message).toMatch(/missing: "visual\.extra_token", expected shape \[128\]/);
     expect(message).toMatch(/misshaped: "visual\.proj": the model expects \[64, 128\], the file has \[128, 64\]/);
     expect(message).toMatch(/unexpected: "ln_final\.bias" \[64\]/);
-    expect(variables.get('visual.conv1.weight')!.dataSync().every((v) => v === 0)).toBe(true);
+    expect(
+      variables
+        .get('visual.conv1.weight')!
+        .dataSync()
+        .every((v) => v === 0),
+    ).toBe(true);
     disposeAll(variables);
   });
 
@@ -81,7 +86,9 @@ describe('loadStateDict', () => {
     const variables = await zeroVariables(OPENAI_FILE);
     variables.set('transformer.resblocks.2.attn.in_proj_weight', tf.variable(tf.zeros([192, 64])));
     const error = await loadStateDict(variables, await openFile(HF_FILE), { names: 'huggingface' }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(/missing: "text_model\.encoder\.layers\.2\.self_attn\.q_proj\.weight" \(for "transformer\.resblocks\.2\.attn\.in_proj_weight"\), expected shape \[64, 64\]/);
+    expect((error as Error).message).toMatch(
+      /missing: "text_model\.encoder\.layers\.2\.self_attn\.q_proj\.weight" \(for "transformer\.resblocks\.2\.attn\.in_proj_weight"\), expected shape \[64, 64\]/,
+    );
     disposeAll(variables);
   });
 

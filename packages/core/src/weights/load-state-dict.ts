@@ -114,7 +114,8 @@ export async function loadStateDict(targets: ReadonlyMap<string, tf.Variable | W
       const entry = file.entries.get(part.name);
       const forTarget = part.name === name ? '' : ` (for "${name}")`;
       if (!entry) problems.push(`  - missing: "${part.name}"${forTarget}, expected shape ${fmt(part.shape)}`);
-      else if (!sameShape(entry.shape, part.shape)) problems.push(`  - misshaped: "${part.name}"${forTarget}: the model expects ${fmt(part.shape)}, the file has ${fmt(entry.shape)}`);
+      else if (!sameShape(entry.shape, part.shape))
+        problems.push(`  - misshaped: "${part.name}"${forTarget}: the model expects ${fmt(part.shape)}, the file has ${fmt(entry.shape)}`);
       else if (!FLOAT_DTYPES.has(entry.dtype)) problems.push(`  - wrong dtype: "${part.name}" is ${entry.dtype}; weights must be F32, F16, BF16 or F64`);
     }
     plans.push({ plan, target });

@@ -44,7 +44,10 @@ describe('readModelDirectory', () => {
   it("reads open_clip's wrapped Hub form and its preprocess_cfg, uses the directory's tokenizer files, and takes a backend override", () => {
     const dir = temp();
     const bare = JSON.parse(JSON.stringify(readModelDirectory(`${MODELS}/rn-tiny`).config.model));
-    writeFileSync(join(dir, 'open_clip_config.json'), JSON.stringify({ model_cfg: JSON.parse(readFileSync(`${MODELS}/rn-tiny/open_clip_config.json`, 'utf8')), preprocess_cfg: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } }));
+    writeFileSync(
+      join(dir, 'open_clip_config.json'),
+      JSON.stringify({ model_cfg: JSON.parse(readFileSync(`${MODELS}/rn-tiny/open_clip_config.json`, 'utf8')), preprocess_cfg: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } }),
+    );
     copyFileSync(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/vocab.json`, join(dir, 'vocab.json'));
     copyFileSync(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/merges.txt`, join(dir, 'merges.txt'));
     const read = readModelDirectory(dir, { backend: { type: 'onnxruntime' } });

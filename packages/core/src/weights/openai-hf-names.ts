@@ -8,10 +8,7 @@ import { ClipkitError } from '../errors.js';
  *   Linear weights [out, in];
  * - `split-qkv`: nn.MultiheadAttention's packed in_proj [3D, ...] is q_proj, k_proj, v_proj [D, ...] in that order.
  */
-export type HfStorage =
-  | { kind: 'rename'; name: string }
-  | { kind: 'transpose'; name: string }
-  | { kind: 'split-qkv'; names: readonly [string, string, string] };
+export type HfStorage = { kind: 'rename'; name: string } | { kind: 'transpose'; name: string } | { kind: 'split-qkv'; names: readonly [string, string, string] };
 
 /** Per residual block: OpenAI name (after `resblocks.{i}.`) -> HF name (after `layers.{i}.`). */
 const BLOCK_NAMES: Readonly<Record<string, string>> = {

@@ -84,7 +84,9 @@ async function copyTokenizerFiles(path: string | null, dir: string): Promise<boo
 export async function saveClipModel(dir: string, layout: ModelLayout, model: ClipModel, config: ClipConfig, options: SaveClipModelOptions = {}): Promise<void> {
   const { vision, embedDim } = config.model;
   if (model.embedDim !== embedDim || model.imageEncoder.imageSize !== vision.imageSize) {
-    throw new ClipkitError(`the config describes a ${vision.imageSize}px model embedding into ${embedDim} dimensions, but the model takes ${model.imageEncoder.imageSize}px images into ${model.embedDim}`);
+    throw new ClipkitError(
+      `the config describes a ${vision.imageSize}px model embedding into ${embedDim} dimensions, but the model takes ${model.imageEncoder.imageSize}px images into ${model.embedDim}`,
+    );
   }
   const mean = options.imageMean ?? OPENAI_CLIP_MEAN;
   const std = options.imageStd ?? OPENAI_CLIP_STD;
@@ -92,7 +94,8 @@ export async function saveClipModel(dir: string, layout: ModelLayout, model: Cli
   let configJson: unknown;
   let tensors = clipStateTensors(model);
   if (layout === 'huggingface') {
-    if (model.logitBias !== null) throw new ClipkitError('Hugging Face CLIPModel has no logit_bias (this model was trained with a SigLIP loss); save it in the "open_clip" or "clipkit" layout');
+    if (model.logitBias !== null)
+      throw new ClipkitError('Hugging Face CLIPModel has no logit_bias (this model was trained with a SigLIP loss); save it in the "open_clip" or "clipkit" layout');
     configJson = toHfClipConfig(config.model);
     tensors = toHfStateTensors(tensors);
   } else {

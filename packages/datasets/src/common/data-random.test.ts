@@ -1,4 +1,4 @@
-import { SeededRandom } from '@clipkit/core';
+import type { SeededRandom } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { dataRandom, epochRandom, itemRandom } from './data-random.js';
 

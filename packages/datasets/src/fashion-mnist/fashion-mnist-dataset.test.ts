@@ -44,9 +44,16 @@ describe('FashionMnistDataset', () => {
     const source = mnist.train.images.subarray(first * 784, first * 784 + 784);
     const image = batch.pixelValues.subarray(0, 3 * PLANE);
     // Hand-worked values (tolerance 1e-6, float32 rounding): the border pad and full ink.
-    expect(FASHION_MNIST_PAD_VALUE).toBeCloseTo(-0.2860 / 0.3530, 6);
+    expect(FASHION_MNIST_PAD_VALUE).toBeCloseTo(-0.286 / 0.353, 6);
     expect(FASHION_MNIST_PAD_VALUE).toBeCloseTo(-0.8102, 4);
-    for (const [y, x] of [[0, 0], [1, 31], [31, 15], [16, 0], [30, 30]]) expect(image[y * 32 + x]).toBe(FASHION_MNIST_PAD_VALUE);
+    for (const [y, x] of [
+      [0, 0],
+      [1, 31],
+      [31, 15],
+      [16, 0],
+      [30, 30],
+    ])
+      expect(image[y * 32 + x]).toBe(FASHION_MNIST_PAD_VALUE);
     for (let y = 0; y < 28; y++) {
       for (let x = 0; x < 28; x++) expect(image[(y + 2) * 32 + x + 2]).toBeCloseTo((source[y * 28 + x] / 255 - 0.286) / 0.353, 6);
     }
@@ -82,7 +89,13 @@ describe('FashionMnistDataset', () => {
   it('resumes from a position with the batches an uninterrupted stream gives, across an epoch boundary', async () => {
     const dataset = new FashionMnistDataset(mnist, 5);
     const straight = await take(dataset, { epoch: 0, batch: 231 }, 5);
-    expect(straight.map((s) => s.next)).toEqual([{ epoch: 0, batch: 232 }, { epoch: 0, batch: 233 }, { epoch: 1, batch: 0 }, { epoch: 1, batch: 1 }, { epoch: 1, batch: 2 }]);
+    expect(straight.map((s) => s.next)).toEqual([
+      { epoch: 0, batch: 232 },
+      { epoch: 0, batch: 233 },
+      { epoch: 1, batch: 0 },
+      { epoch: 1, batch: 1 },
+      { epoch: 1, batch: 2 },
+    ]);
     const resumed = await take(new FashionMnistDataset(mnist, 5), straight[1].next, 3);
     for (let i = 0; i < 3; i++) {
       expect(resumed[i].batch.captions).toEqual(straight[i + 2].batch.captions);

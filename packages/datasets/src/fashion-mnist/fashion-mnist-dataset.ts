@@ -47,7 +47,10 @@ export class FashionMnistDataset implements ClipDataset {
   trainBatches(options: { batchSize: number; start: DataPosition }): AsyncIterable<{ batch: ClipBatch; next: DataPosition }> {
     const { batchSize, start } = options;
     const perEpoch = this.batchesPerEpoch(batchSize);
-    return prefetch(epochBatches(perEpoch, start, NAME, async (position) => this.trainBatch(position, batchSize)), this.prefetchDepth);
+    return prefetch(
+      epochBatches(perEpoch, start, NAME, async (position) => this.trainBatch(position, batchSize)),
+      this.prefetchDepth,
+    );
   }
 
   /** The order and templates of `epoch`: the recipe's `perm = rng.permutation(60000)`, then `tmpl = rng.randint(0, 8, 60000)`. */
@@ -82,7 +85,12 @@ export class FashionMnistDataset implements ClipDataset {
           orderedBatches(test.count, batchSize, async (first, count) => {
             const indices = Int32Array.from({ length: count }, (_, n) => first + n);
             const labels = Int32Array.from(indices, (i) => test.labels[i]);
-            return this.batch(test, indices, Array.from(labels, (label) => fashionMnistCaption(label, 0)), labels);
+            return this.batch(
+              test,
+              indices,
+              Array.from(labels, (label) => fashionMnistCaption(label, 0)),
+              labels,
+            );
           }),
           this.prefetchDepth,
         ),

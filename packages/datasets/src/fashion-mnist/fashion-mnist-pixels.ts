@@ -1,10 +1,4 @@
-import {
-  FASHION_MNIST_IMAGE_SIZE,
-  FASHION_MNIST_MEAN,
-  FASHION_MNIST_PAD,
-  FASHION_MNIST_SOURCE_SIZE,
-  FASHION_MNIST_STD,
-} from './fashion-mnist-recipe.js';
+import { FASHION_MNIST_IMAGE_SIZE, FASHION_MNIST_MEAN, FASHION_MNIST_PAD, FASHION_MNIST_SOURCE_SIZE, FASHION_MNIST_STD } from './fashion-mnist-recipe.js';
 
 const f = Math.fround;
 

@@ -2,7 +2,13 @@ import { ClipkitError, ConfigError, parseClipConfig, type PluginContext } from '
 import { describe, expect, it } from 'vitest';
 import { fashionMnistPlugin } from './fashion-mnist-plugin.js';
 
-const context: PluginContext = { resolve: () => { throw new Error('unused'); }, modelDir: undefined, log: () => undefined };
+const context: PluginContext = {
+  resolve: () => {
+    throw new Error('unused');
+  },
+  modelDir: undefined,
+  log: () => undefined,
+};
 
 function config(imageSize: number, path = '/usr/share/datasets/fashion-mnist') {
   return parseClipConfig({

@@ -16,7 +16,8 @@ export interface FashionMnist {
   readonly test: FashionMnistSplit;
 }
 
-const HOW_TO_GET = 'install it with `sudo apt-get install dataset-fashion-mnist` (files in /usr/share/datasets/fashion-mnist), or point data.path (`clipkit train --data DIR`) at a folder holding the four idx files';
+const HOW_TO_GET =
+  'install it with `sudo apt-get install dataset-fashion-mnist` (files in /usr/share/datasets/fashion-mnist), or point data.path (`clipkit train --data DIR`) at a folder holding the four idx files';
 
 /** The file `name` or `name.gz` in `dir`, preferring the gzipped one Debian installs. */
 function findIdx(dir: string, name: string): string | undefined {

@@ -14,7 +14,9 @@ function unzip(file: string, bytes: Buffer): Buffer {
   try {
     return gunzipSync(bytes);
   } catch (error) {
-    throw new ClipkitError(`${file}: not a valid gzip file (${(error as Error).message}); the download or copy is probably truncated: reinstall or copy it again`, { cause: error });
+    throw new ClipkitError(`${file}: not a valid gzip file (${(error as Error).message}); the download or copy is probably truncated: reinstall or copy it again`, {
+      cause: error,
+    });
   }
 }
 
@@ -31,7 +33,9 @@ export function readIdx(file: string, innerDims: readonly number[]): IdxArray {
   if (bytes.length < 4) throw new ClipkitError(`${file}: ${bytes.length} bytes is too short for an IDX file`);
   const magic = bytes.readUInt32BE(0);
   if (magic !== expectedMagic) {
-    throw new ClipkitError(`${file}: IDX magic number 0x${magic.toString(16).padStart(8, '0')}, expected 0x${expectedMagic.toString(16).padStart(8, '0')} (unsigned bytes, ${rank} dimensions); is this the right file?`);
+    throw new ClipkitError(
+      `${file}: IDX magic number 0x${magic.toString(16).padStart(8, '0')}, expected 0x${expectedMagic.toString(16).padStart(8, '0')} (unsigned bytes, ${rank} dimensions); is this the right file?`,
+    );
   }
   if (bytes.length < 4 + 4 * rank) throw new ClipkitError(`${file}: ${bytes.length} bytes is too short for an IDX header of ${rank} dimensions`);
   const dims = Array.from({ length: rank }, (_, i) => bytes.readUInt32BE(4 + 4 * i));

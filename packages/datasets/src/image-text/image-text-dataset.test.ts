@@ -28,20 +28,35 @@ function config(file: string, evalFile: string | null = null): ImageTextDataConf
 beforeAll(async () => {
   mkdirSync(join(folder, 'img'), { recursive: true });
   for (let i = 0; i < GOOD; i++) {
-    await sharp({ create: { width: 12 + i, height: 10, channels: 3, background: { r: red(i), g: 100, b: 200 } } }).png().toFile(join(folder, 'img', `${i}.png`));
+    await sharp({ create: { width: 12 + i, height: 10, channels: 3, background: { r: red(i), g: 100, b: 200 } } })
+      .png()
+      .toFile(join(folder, 'img', `${i}.png`));
   }
   writeFileSync(join(folder, 'img', 'corrupt.png'), Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), Buffer.alloc(40, 7)]));
   const rows = [...Array.from({ length: GOOD }, (_, i) => `img/${i}.png\timage ${i}`), 'img/corrupt.png\tcorrupt', 'img/missing.png\tmissing'];
   writeFileSync(join(folder, 'train.tsv'), `filepath\ttitle\n${rows.join('\n')}\n`);
-  writeFileSync(join(folder, 'eval.jsonl'), ['img/3.png', 'img/corrupt.png', 'img/4.png', 'img/5.png', 'img/6.png'].map((p, i) => JSON.stringify({ filepath: p, title: `eval ${i}` })).join('\n'));
+  writeFileSync(
+    join(folder, 'eval.jsonl'),
+    ['img/3.png', 'img/corrupt.png', 'img/4.png', 'img/5.png', 'img/6.png'].map((p, i) => JSON.stringify({ filepath: p, title: `eval ${i}` })).join('\n'),
+  );
   writeFileSync(join(folder, 'escape.tsv'), 'filepath\ttitle\nimg/1.png\tfine\n../outside.png\tescapes\n');
-  writeFileSync(join(folder, 'absolute.jsonl'), `${JSON.stringify({ filepath: join(folder, 'img/1.png'), title: 'inside' })}\n${JSON.stringify({ filepath: '/etc/hostname', title: 'outside' })}\n`);
+  writeFileSync(
+    join(folder, 'absolute.jsonl'),
+    `${JSON.stringify({ filepath: join(folder, 'img/1.png'), title: 'inside' })}\n${JSON.stringify({ filepath: '/etc/hostname', title: 'outside' })}\n`,
+  );
   writeFileSync(join(folder, 'bad-only.tsv'), 'filepath\ttitle\nimg/corrupt.png\ta\nimg/missing.png\tb\nimg/1.png\tc\n');
 });
 
 function dataset(seed = 0, file = 'train.tsv', log: string[] = []) {
   const data = config(file, 'eval.jsonl');
-  return new ImageTextDataset({ train: readImageTextRows(data, file), eval: readImageTextRows(data, 'eval.jsonl'), imageSize: SIDE, seed, loader: inThreadImageLoader(SIDE), log: (m) => log.push(m) });
+  return new ImageTextDataset({
+    train: readImageTextRows(data, file),
+    eval: readImageTextRows(data, 'eval.jsonl'),
+    imageSize: SIDE,
+    seed,
+    loader: inThreadImageLoader(SIDE),
+    log: (m) => log.push(m),
+  });
 }
 
 async function take(d: ImageTextDataset, start: DataPosition, n: number, batchSize = 4): Promise<{ batch: ClipBatch; next: DataPosition }[]> {
@@ -65,7 +80,11 @@ describe('ImageTextDataset', () => {
     const d = dataset(0, 'train.tsv', log);
     expect(d.batchesPerEpoch(4)).toBe(3); // 12 rows, drop-last
     const epoch = await take(d, { epoch: 0, batch: 0 }, 3);
-    expect(epoch.map((e) => e.next)).toEqual([{ epoch: 0, batch: 1 }, { epoch: 0, batch: 2 }, { epoch: 1, batch: 0 }]);
+    expect(epoch.map((e) => e.next)).toEqual([
+      { epoch: 0, batch: 1 },
+      { epoch: 0, batch: 2 },
+      { epoch: 1, batch: 0 },
+    ]);
     for (const { batch } of epoch) {
       expect(batch.pixelShape).toEqual([4, 3, SIDE, SIDE]);
       expect(new Set(batch.captions).size).toBe(4);

@@ -76,7 +76,9 @@ export class ImageTextDataset implements ClipDataset {
         if (!this.unreadable.has(row.image)) candidates.push(row);
       }
       if (candidates.length === 0) {
-        throw new ClipkitError(`${NAME}: only ${this.options.train.length - this.unreadable.size} of the ${this.options.train.length} training images can be read, fewer than a batch of ${batchSize}; fix the images or lower train.batchSize`);
+        throw new ClipkitError(
+          `${NAME}: only ${this.options.train.length - this.unreadable.size} of the ${this.options.train.length} training images can be read, fewer than a batch of ${batchSize}; fix the images or lower train.batchSize`,
+        );
       }
       const loaded = await this.load(candidates);
       for (const [i, row] of loaded.rows.entries()) {

@@ -24,7 +24,9 @@ export const imageTextPlugin = definePlugin<ClipDataset>({
     const train = readImageTextRows(data, data.file);
     const evalRows = data.evalFile === null ? undefined : readImageTextRows(data, data.evalFile);
     const imageSize = config.model.vision.imageSize;
-    context.log(`image-text: ${train.length} training pairs from ${data.file}${evalRows ? `, ${evalRows.length} retrieval pairs from ${data.evalFile}` : ''}, images decoded on a worker thread`);
+    context.log(
+      `image-text: ${train.length} training pairs from ${data.file}${evalRows ? `, ${evalRows.length} retrieval pairs from ${data.evalFile}` : ''}, images decoded on a worker thread`,
+    );
     return new ImageTextDataset({ train, eval: evalRows, imageSize, seed: config.train.seed, loader: workerImageLoader(imageSize), log: (m) => context.log(m) });
   },
 });

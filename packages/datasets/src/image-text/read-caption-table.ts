@@ -33,7 +33,9 @@ function readJsonl(file: string, text: string, { imageKey, captionKey }: Caption
     const record = value as Record<string, unknown>;
     for (const key of [imageKey, captionKey]) {
       if (typeof record[key] !== 'string') {
-        throw new ClipkitError(`${where}: "${key}" ${key in record ? 'is not a string' : 'is missing'} (keys: ${Object.keys(record).join(', ')}); set data.imageKey / data.captionKey to the keys the file uses`);
+        throw new ClipkitError(
+          `${where}: "${key}" ${key in record ? 'is not a string' : 'is missing'} (keys: ${Object.keys(record).join(', ')}); set data.imageKey / data.captionKey to the keys the file uses`,
+        );
       }
     }
     rows.push({ image: record[imageKey] as string, caption: record[captionKey] as string, where });
@@ -57,7 +59,8 @@ function readDelimited(file: string, text: string, { imageKey, captionKey, separ
   const captionColumn = column(captionKey, 'data.captionKey');
   return records.map(({ fields, line }) => {
     const where = `${file}:${line}`;
-    if (fields.length !== header.fields.length) throw new ClipkitError(`${where}: ${fields.length} fields, the header has ${header.fields.length}; quote fields that hold the separator`);
+    if (fields.length !== header.fields.length)
+      throw new ClipkitError(`${where}: ${fields.length} fields, the header has ${header.fields.length}; quote fields that hold the separator`);
     return { image: fields[imageColumn], caption: fields[captionColumn], where };
   });
 }

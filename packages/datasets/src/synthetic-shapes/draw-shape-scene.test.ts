@@ -39,6 +39,12 @@ describe('drawShapeScene', () => {
     expect([width, height, data.length]).toEqual([SIDE, SIDE, SIDE * SIDE * 3]);
     const at = (x: number, y: number) => [...data.subarray((y * SIDE + x) * 3, (y * SIDE + x) * 3 + 3)];
     expect(at(32, 32)).toEqual([...COLOURS[red].rgb]);
-    for (const [x, y] of [[0, 0], [63, 0], [5, 60], [63, 63]]) for (const v of at(x, y)) expect(Math.abs(v - BACKGROUND)).toBeLessThanOrEqual(8);
+    for (const [x, y] of [
+      [0, 0],
+      [63, 0],
+      [5, 60],
+      [63, 63],
+    ])
+      for (const v of at(x, y)) expect(Math.abs(v - BACKGROUND)).toBeLessThanOrEqual(8);
   });
 });

@@ -33,7 +33,11 @@ describe('SyntheticShapesDataset', () => {
     const d = dataset(0);
     expect(d.batchesPerEpoch()).toBeNull();
     const batches = await take(d, { epoch: 0, batch: 0 }, 3);
-    expect(batches.map((b) => b.next)).toEqual([{ epoch: 0, batch: 1 }, { epoch: 0, batch: 2 }, { epoch: 0, batch: 3 }]);
+    expect(batches.map((b) => b.next)).toEqual([
+      { epoch: 0, batch: 1 },
+      { epoch: 0, batch: 2 },
+      { epoch: 0, batch: 3 },
+    ]);
     expect(batches[0].batch.pixelShape).toEqual([16, 3, 32, 32]);
     expect(batches[0].batch.captions).toHaveLength(16);
   });

@@ -38,7 +38,8 @@ export class BytePairEncoding {
 
   private require(token: string, source: string, what: string): number {
     const id = this.ids.get(token);
-    if (id === undefined) throw new ClipkitError(`${source}: ${what} needs the token ${JSON.stringify(token)}, which the vocabulary lacks; is this a CLIP byte-level BPE vocabulary?`);
+    if (id === undefined)
+      throw new ClipkitError(`${source}: ${what} needs the token ${JSON.stringify(token)}, which the vocabulary lacks; is this a CLIP byte-level BPE vocabulary?`);
     return id;
   }
 

@@ -56,7 +56,8 @@ function readHfVocabAndMerges(vocabPath: string, mergesPath: string, json: unkno
 /** A Hugging Face tokenizers file: model.vocab, model.merges ("a b" or ["a", "b"]) and added_tokens. */
 function tokenizerJsonVocabulary(json: Record<string, unknown>, path: string): BpeVocabulary {
   const model = json.model;
-  if (!isObject(model) || model.type !== 'BPE') throw new ClipkitError(`${path}: model.type must be "BPE" for a CLIP tokenizer, got ${JSON.stringify(isObject(model) ? model.type : model)}`);
+  if (!isObject(model) || model.type !== 'BPE')
+    throw new ClipkitError(`${path}: model.type must be "BPE" for a CLIP tokenizer, got ${JSON.stringify(isObject(model) ? model.type : model)}`);
   if (model.end_of_word_suffix != null && model.end_of_word_suffix !== '</w>') {
     throw new ClipkitError(`${path}: model.end_of_word_suffix is ${JSON.stringify(model.end_of_word_suffix)}, but CLIP's BPE marks word ends with "</w>"`);
   }

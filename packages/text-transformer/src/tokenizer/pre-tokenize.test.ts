@@ -7,11 +7,11 @@ import { preTokenize } from './pre-tokenize.js';
 
 describe('preTokenize (simple_tokenizer.pat)', () => {
   it('splits contractions, letter runs, single digits and punctuation runs', () => {
-    expect(preTokenize("it's 42 ...'re <|endoftext|>!<|startoftext|>")).toEqual(["it", "'s", '4', '2', "...'", 're', '<|endoftext|>', '!<|', 'startoftext', '|>']);
+    expect(preTokenize("it's 42 ...'re <|endoftext|>!<|startoftext|>")).toEqual(['it', "'s", '4', '2', "...'", 're', '<|endoftext|>', '!<|', 'startoftext', '|>']);
     expect(preTokenize("'single y'all can't've")).toEqual(["'s", 'ingle', 'y', "'", 'all', 'can', "'t", "'ve"]);
   });
 
-  it("matches \"'s\" with a long s and drops U+0345, as re.IGNORECASE does", () => {
+  it('matches "\'s" with a long s and drops U+0345, as re.IGNORECASE does', () => {
     expect(preTokenize("it'\u017f a\u0345b")).toEqual(['it', "'\u017f", 'a', 'b']);
   });
 

@@ -22,7 +22,7 @@ function isAscii(text: string): boolean {
   return true;
 }
 
-const enum Kind {
+enum Kind {
   Space,
   Letter,
   Digit,

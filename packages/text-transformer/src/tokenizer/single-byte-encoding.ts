@@ -92,7 +92,8 @@ export function decodeUtf8Variants(bytes: string): string | undefined {
     } else {
       const pair = CESU8_PAIR.exec(bytes.slice(i, i + 6));
       if (!pair) return undefined;
-      const code = 0x10000 + ((bytes.charCodeAt(i + 1) & 0x0f) << 16) + ((bytes.charCodeAt(i + 2) & 0x3f) << 10) + ((bytes.charCodeAt(i + 4) & 0x0f) << 6) + (bytes.charCodeAt(i + 5) & 0x3f);
+      const code =
+        0x10000 + ((bytes.charCodeAt(i + 1) & 0x0f) << 16) + ((bytes.charCodeAt(i + 2) & 0x3f) << 10) + ((bytes.charCodeAt(i + 4) & 0x0f) << 6) + (bytes.charCodeAt(i + 5) & 0x3f);
       out += String.fromCodePoint(code);
       i += 5;
     }

@@ -66,7 +66,7 @@ class PairStatistics {
 
   constructor(
     wordCounts: ReadonlyMap<string, number>,
-    private readonly tokens: readonly string[],
+    readonly tokens: readonly string[],
   ) {
     const idOf = new Map(tokens.map((token, id) => [token, id]));
     const encoder = new TextEncoder();

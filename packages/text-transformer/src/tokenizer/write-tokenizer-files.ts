@@ -20,7 +20,9 @@ function mergeLines(vocabulary: BpeVocabulary): string {
 export async function writeOpenAiMerges(path: string, vocabulary: BpeVocabulary): Promise<void> {
   const layout = openAiVocabulary(vocabulary.merges).tokens;
   if (layout.length !== vocabulary.tokens.length || layout.some((token, id) => token !== vocabulary.tokens[id])) {
-    throw new ClipkitError(`${path}: this vocabulary's ids do not follow simple_tokenizer's layout (bytes, bytes + "</w>", merges, special tokens), which a merges-only file implies; write vocab.json + merges.txt or tokenizer.json instead`);
+    throw new ClipkitError(
+      `${path}: this vocabulary's ids do not follow simple_tokenizer's layout (bytes, bytes + "</w>", merges, special tokens), which a merges-only file implies; write vocab.json + merges.txt or tokenizer.json instead`,
+    );
   }
   const text = mergeLines(vocabulary);
   await writeContentAtomic(path, path.endsWith('.gz') ? gzipSync(text) : text);
@@ -45,7 +47,12 @@ export async function writeTokenizerJson(path: string, vocabulary: BpeVocabulary
     pre_tokenizer: {
       type: 'Sequence',
       pretokenizers: [
-        { type: 'Split', pattern: { Regex: "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" }, behavior: 'Removed', invert: true },
+        {
+          type: 'Split',
+          pattern: { Regex: "<\\|startoftext\\|>|<\\|endoftext\\|>|'s|'t|'re|'ve|'m|'ll|'d|[\\p{L}]+|[\\p{N}]|[^\\s\\p{L}\\p{N}]+" },
+          behavior: 'Removed',
+          invert: true,
+        },
         { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: false },
       ],
     },

@@ -24,7 +24,15 @@ describe.each(FIXTURE_MODELS)('exportOnnxModel(%s)', (dir, referenceDir) => {
   });
 
   it('writes the towers, the logit scale, the tokenizer, the preprocessor config and clipkit.json (last)', () => {
-    expect(files.map((f) => f.slice(out.length + 1))).toEqual(['vision.onnx', 'text.onnx', 'model.safetensors', 'vocab.json', 'merges.txt', 'preprocessor_config.json', 'clipkit.json']);
+    expect(files.map((f) => f.slice(out.length + 1))).toEqual([
+      'vision.onnx',
+      'text.onnx',
+      'model.safetensors',
+      'vocab.json',
+      'merges.txt',
+      'preprocessor_config.json',
+      'clipkit.json',
+    ]);
     const config = JSON.parse(readFileSync(join(out, 'clipkit.json'), 'utf8'));
     expect(config.backend).toEqual({ type: 'onnxruntime', threads: null, graphOptimization: 'all' });
     expect(config.tokenizer).toEqual({ type: 'clip-bpe', path: '.' });
@@ -39,7 +47,11 @@ describe.each(FIXTURE_MODELS)('exportOnnxModel(%s)', (dir, referenceDir) => {
     const imageEmbeds = await loaded.model.encodeImage(pixels);
     const textEmbeds = await loaded.model.encodeText(ids);
     const { logitsPerImage } = loaded.model.logits(imageEmbeds, textEmbeds);
-    for (const [name, tensor] of [['image_embeds', imageEmbeds], ['text_embeds', textEmbeds], ['logits_per_image', logitsPerImage]] as const) {
+    for (const [name, tensor] of [
+      ['image_embeds', imageEmbeds],
+      ['text_embeds', textEmbeds],
+      ['logits_per_image', logitsPerImage],
+    ] as const) {
       const { error, bound } = parityError(tensor.dataSync(), reference.outputs.get(name)!.data as Float32Array);
       expect(error, name).toBeLessThanOrEqual(bound);
     }
@@ -47,7 +59,7 @@ describe.each(FIXTURE_MODELS)('exportOnnxModel(%s)', (dir, referenceDir) => {
     await loaded.dispose();
   });
 
-  it('keeps only the logit scale in model.safetensors, and a tokenizer equal to the model\'s (OpenAI\'s here)', async () => {
+  it("keeps only the logit scale in model.safetensors, and a tokenizer equal to the model's (OpenAI's here)", async () => {
     expect([...(await readSafetensors(join(out, 'model.safetensors'))).keys()]).toEqual(['logit_scale']);
     const text = 'a photo of a cat, 2 dogs & an émigré';
     expect(loadClipTokenizer(out).tokenize([text], { contextLength: 77 })).toEqual(loadClipTokenizer().tokenize([text], { contextLength: 77 }));
@@ -55,7 +67,7 @@ describe.each(FIXTURE_MODELS)('exportOnnxModel(%s)', (dir, referenceDir) => {
 });
 
 describe('exportOnnxModel', () => {
-  it('copies a Hugging Face model\'s preprocessor_config.json as it is', async () => {
+  it("copies a Hugging Face model's preprocessor_config.json as it is", async () => {
     const out = mkdtempSync(join(tmpdir(), 'clipkit-export-onnx-'));
     await exportOnnxModel(`${MODELS}/hf/vit-b-tiny-quickgelu`, out);
     expect(readFileSync(join(out, 'preprocessor_config.json'), 'utf8')).toBe(readFileSync(`${MODELS}/hf/vit-b-tiny-quickgelu/preprocessor_config.json`, 'utf8'));

@@ -29,7 +29,6 @@ const PREPROCESSOR_CONFIG = 'preprocessor_config.json';
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-
 function numbers(value: unknown, fallback: readonly number[]): readonly number[] {
   return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number') ? value : fallback;
 }

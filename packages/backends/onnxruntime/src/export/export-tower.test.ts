@@ -59,7 +59,7 @@ describe.each(FIXTURE_MODELS)('export of %s', (dir, referenceDir) => {
     await session.release();
   });
 
-  it.each(['image', 'text'] as const)('%s tower: the unoptimised graph gives the same embeddings (the maths is in the graph, not in onnxruntime\'s fusions)', async (tower) => {
+  it.each(['image', 'text'] as const)("%s tower: the unoptimised graph gives the same embeddings (the maths is in the graph, not in onnxruntime's fusions)", async (tower) => {
     const session = await ort.InferenceSession.create(path[tower], { graphOptimizationLevel: 'disabled' });
     const { error, bound } = parityError(await run(session, tower, reference, [0, 1, 2, 3]), reference.outputs.get(IO[tower][1])!.data as Float32Array);
     expect(error).toBeLessThanOrEqual(bound);
@@ -114,10 +114,13 @@ describe('exported graphs', () => {
     expect(initializers.get('transformer.resblocks.0.attn.in_proj_weight[k]')!.data.buffer).toBe(text.get('transformer.resblocks.0.attn.in_proj_weight')!.buffer);
   });
 
-  it('use the config\'s LayerNorm epsilon and activation', async () => {
+  it("use the config's LayerNorm epsilon and activation", async () => {
     const { model, image, text } = await fixtureWeights('vit-b-tiny-gelu');
     const eps = 1e-6;
-    const graphs = [imageTowerModel({ ...model, vision: { ...model.vision, layerNormEps: eps } } as ModelConfig, image).graph, textTowerModel({ ...model, text: { ...model.text, layerNormEps: eps } }, text).graph];
+    const graphs = [
+      imageTowerModel({ ...model, vision: { ...model.vision, layerNormEps: eps } } as ModelConfig, image).graph,
+      textTowerModel({ ...model, text: { ...model.text, layerNormEps: eps } }, text).graph,
+    ];
     for (const graph of graphs) {
       const norms = graph.nodes.filter((n) => n.opType === 'LayerNormalization');
       expect(norms.length).toBeGreaterThan(0);

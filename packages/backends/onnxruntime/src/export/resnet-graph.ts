@@ -28,11 +28,15 @@ function convBatchNorm(g: GraphBuilder, w: WeightInitializers, x: string, conv: 
   const { kernel, stride = 1 } = options;
   const pad = (kernel - 1) / 2;
   const name = `${w.fullName(conv)}.weight+${bn}`;
-  const y = g.node('Conv', [x, g.constant(name, 'float32', [outChannels, perChannel / kernel ** 2, kernel, kernel], folded), g.constant(`${w.fullName(bn)}.bias(folded)`, 'float32', [outChannels], bias)], {
-    kernel_shape: intsAttribute([kernel, kernel]),
-    strides: intsAttribute([stride, stride]),
-    pads: intsAttribute([pad, pad, pad, pad]),
-  });
+  const y = g.node(
+    'Conv',
+    [x, g.constant(name, 'float32', [outChannels, perChannel / kernel ** 2, kernel, kernel], folded), g.constant(`${w.fullName(bn)}.bias(folded)`, 'float32', [outChannels], bias)],
+    {
+      kernel_shape: intsAttribute([kernel, kernel]),
+      strides: intsAttribute([stride, stride]),
+      pads: intsAttribute([pad, pad, pad, pad]),
+    },
+  );
   return options.relu ? g.node('Relu', [y]) : y;
 }
 

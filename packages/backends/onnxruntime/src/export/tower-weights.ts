@@ -126,6 +126,8 @@ export function checkTowerWeights(model: ModelConfig, tower: Tower, weights: Tow
     else if (values.length !== count) problems.push(`  - misshaped: "${name}" has ${values.length} values, the config implies [${shape.join(', ')}] = ${count}`);
   }
   if (problems.length > 0) {
-    throw new WeightsError(`cannot export the ${tower} tower: its weights do not fit the config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`);
+    throw new WeightsError(
+      `cannot export the ${tower} tower: its weights do not fit the config (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.join('\n')}`,
+    );
   }
 }

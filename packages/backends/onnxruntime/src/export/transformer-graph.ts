@@ -66,7 +66,13 @@ function residualAttentionBlock(g: GraphBuilder, w: WeightInitializers, x: strin
   const h = layerNorm(g, w, x, 'ln_1', width, spec.layerNormEps); // [N*L, D]
   // nn.MultiheadAttention's packed in_proj, one Gemm per part. q is scaled by dh^-0.5: folded into its Gemm (alpha, beta).
   const project = (part: 'q' | 'k' | 'v', index: number, alpha = 1) =>
-    linear(g, h, w.rows('attn.in_proj_weight', part, index * width, (index + 1) * width, [width, width]), w.rows('attn.in_proj_bias', part, index * width, (index + 1) * width, [width]), alpha); // [N*L, D]
+    linear(
+      g,
+      h,
+      w.rows('attn.in_proj_weight', part, index * width, (index + 1) * width, [width, width]),
+      w.rows('attn.in_proj_bias', part, index * width, (index + 1) * width, [width]),
+      alpha,
+    ); // [N*L, D]
   const split = spec.sequenceShape([heads, dh]);
   const perHead = (t: string, perm: number[]) => g.node('Transpose', [g.node('Reshape', [t, split])], { perm: intsAttribute(perm) });
   const q = perHead(project('q', 0, dh ** -0.5), [0, 2, 1, 3]); // [N, H, L, dh]

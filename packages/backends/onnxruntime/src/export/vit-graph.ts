@@ -44,4 +44,3 @@ export function vitGraph(vision: VitConfig, embedDim: number, weights: TowerWeig
   g.output('image_embeds', 'float32', ['batch', embedDim]);
   return g.build();
 }
-

@@ -61,7 +61,14 @@ export class GraphBuilder {
   /** A 1-D int64 constant (shape, axes, pads, indices), shared by every node that uses the same values. */
   int64s(values: readonly number[]): string {
     const name = `int64s(${values.join(',')})`;
-    return this.names.has(name) ? name : this.constant(name, 'int64', [values.length], BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.names.has(name)
+      ? name
+      : this.constant(
+          name,
+          'int64',
+          [values.length],
+          BigInt64Array.from(values, (v) => BigInt(v)),
+        );
   }
 
   /** A 0-D int64 constant (an index that drops its axis in Gather), shared like int64s. */

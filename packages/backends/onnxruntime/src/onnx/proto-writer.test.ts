@@ -11,7 +11,7 @@ describe('ProtoWriter', () => {
     expect(bytes(new ProtoWriter().int(1, 150))).toEqual([0x08, 0x96, 0x01]);
   });
 
-  it('encodes a negative int64 as 10 bytes of two\'s complement', () => {
+  it("encodes a negative int64 as 10 bytes of two's complement", () => {
     expect(bytes(new ProtoWriter().int(1, -1))).toEqual([0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
   });
 

@@ -17,7 +17,12 @@ async function writeTestModel(path: string, big: Float32Array): Promise<void> {
   const x = g.input('x', 'float32', ['batch', 2, 3]);
   const shifted = g.node('Mul', [g.node('Add', [x, g.constant('c', 'float32', [3], Float32Array.of(1, 0, -1))]), g.scalar(2)]);
   g.node('Transpose', [g.node('Softmax', [shifted], { axis: intAttribute(-1) })], { perm: intsAttribute([0, 2, 1]) }, 'softmax_t'); // [batch, 3, 2]
-  g.node('LayerNormalization', [x, g.constant('gamma', 'float32', [3], Float32Array.of(1, 1, 1)), g.constant('beta', 'float32', [3], Float32Array.of(0, 0, 0))], { epsilon: floatAttribute(0.5) }, 'normed');
+  g.node(
+    'LayerNormalization',
+    [x, g.constant('gamma', 'float32', [3], Float32Array.of(1, 1, 1)), g.constant('beta', 'float32', [3], Float32Array.of(0, 0, 0))],
+    { epsilon: floatAttribute(0.5) },
+    'normed',
+  );
   g.node('Gather', [g.constant('big', 'float32', [big.length], big), g.int64s([big.length - 1, 7])], { axis: intAttribute(0) }, 'picked');
   g.output('softmax_t', 'float32', ['batch', 3, 2]);
   g.output('normed', 'float32', ['batch', 2, 3]);
@@ -38,7 +43,10 @@ describe('writeOnnxModel', () => {
     expect(out.picked.data).toEqual(Float32Array.of(399_999, 7));
 
     // softmax(2 (x + c)) over the last axis, then rows and columns swapped.
-    const rows = [[1, 1, 1], [4, 3, 2]].map((logits) => logits.map((l) => Math.exp(2 * l)));
+    const rows = [
+      [1, 1, 1],
+      [4, 3, 2],
+    ].map((logits) => logits.map((l) => Math.exp(2 * l)));
     const softmax = rows.map((row) => row.map((v) => v / row.reduce((a, b) => a + b, 0)));
     const transposed = [0, 1, 2].flatMap((c) => [0, 1].map((r) => softmax[r][c]));
     expect(maxAbsDiff(out.softmax_t.data as Float32Array, transposed)).toBeLessThan(1e-6);

@@ -47,7 +47,9 @@ describe('OnnxImageEncoder', () => {
 
   it('checks the model against the config when it loads', async () => {
     const encoder = new OnnxImageEncoder(`${MODELS}/onnx/vision.onnx`, { imageSize: 224, embedDim: 64, sessionOptions: options });
-    await expect(encoder.init()).rejects.toThrow(/"pixel_values" has shape \[batch, 3, 32, 32\], but the model config implies \[batch, 3, 224, 224\]; check model\.vision\.imageSize/);
+    await expect(encoder.init()).rejects.toThrow(
+      /"pixel_values" has shape \[batch, 3, 32, 32\], but the model config implies \[batch, 3, 224, 224\]; check model\.vision\.imageSize/,
+    );
     await encoder.dispose();
   });
 });

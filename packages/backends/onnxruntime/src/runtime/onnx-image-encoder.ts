@@ -39,7 +39,9 @@ export class OnnxImageEncoder implements ImageEncoder {
   async encode(pixelValues: tf.Tensor4D): Promise<tf.Tensor2D> {
     const [batch, channels, height, width] = pixelValues.shape;
     if (channels !== 3 || height !== this.imageSize || width !== this.imageSize) {
-      throw new ClipkitError(`OnnxImageEncoder (${this.path}): pixel values have shape [${pixelValues.shape.join(', ')}], expected [N, 3, ${this.imageSize}, ${this.imageSize}]; resize the images to the model's image size`);
+      throw new ClipkitError(
+        `OnnxImageEncoder (${this.path}): pixel values have shape [${pixelValues.shape.join(', ')}], expected [N, 3, ${this.imageSize}, ${this.imageSize}]; resize the images to the model's image size`,
+      );
     }
     const { input } = await this.tower.load();
     if (input.type !== 'float32') throw new ClipkitError(`OnnxImageEncoder (${this.path}): the model takes "${input.name}" as ${input.type}; clipkit feeds float32 pixel values`);

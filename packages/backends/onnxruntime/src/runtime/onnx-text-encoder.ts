@@ -38,7 +38,9 @@ export class OnnxTextEncoder implements TextEncoder {
   async encode(inputIds: tf.Tensor2D): Promise<tf.Tensor2D> {
     const [batch, length] = inputIds.shape;
     if (length !== this.contextLength) {
-      throw new ClipkitError(`OnnxTextEncoder (${this.path}): token ids have shape [${inputIds.shape.join(', ')}], expected [N, ${this.contextLength}]; tokenize to the model's context length`);
+      throw new ClipkitError(
+        `OnnxTextEncoder (${this.path}): token ids have shape [${inputIds.shape.join(', ')}], expected [N, ${this.contextLength}]; tokenize to the model's context length`,
+      );
     }
     const { input } = await this.tower.load();
     const ids = await inputIds.data();

@@ -48,7 +48,9 @@ function checkShape(path: string, value: ort.InferenceSession.TensorValueMetadat
   if (declared.length === 0) return; // shape not recorded in the file
   const fits = declared.length === expected.length + 1 && expected.every((d, i) => typeof declared[i + 1] !== 'number' || declared[i + 1] === d);
   if (!fits) {
-    throw new ClipkitError(`${path}: "${value.name}" has shape [${declared.join(', ')}], but the model config implies [batch, ${expected.join(', ')}]; check ${field} in the model directory's config`);
+    throw new ClipkitError(
+      `${path}: "${value.name}" has shape [${declared.join(', ')}], but the model config implies [batch, ${expected.join(', ')}]; check ${field} in the model directory's config`,
+    );
   }
 }
 
@@ -84,7 +86,10 @@ export class OnnxTowerSession {
     const output = pick(this.path, session.outputMetadata, names.output, 'output');
     const onesInputs = session.inputMetadata.filter((v) => v.name !== input.name).map((v) => tensorValue(this.path, v));
     const unknown = onesInputs.find((v) => v.name !== ATTENTION_MASK);
-    if (unknown) throw new ClipkitError(`${this.path}: the model has an input "${unknown.name}" that clipkit does not know how to feed (it feeds ${names.input}${this.tower === 'text' ? ` and ${ATTENTION_MASK}` : ''})`);
+    if (unknown)
+      throw new ClipkitError(
+        `${this.path}: the model has an input "${unknown.name}" that clipkit does not know how to feed (it feeds ${names.input}${this.tower === 'text' ? ` and ${ATTENTION_MASK}` : ''})`,
+      );
     checkShape(this.path, input, this.shape.input, this.tower === 'image' ? 'model.vision.imageSize' : 'model.text.contextLength');
     checkShape(this.path, output, [this.shape.embedDim], 'model.embedDim');
     return { session, input, output, onesInputs };

@@ -79,6 +79,10 @@ const padV2: AssemblyKernel = (args) => {
 
 /** GatherV2, Concat and PadV2 of float32 tensors as row copies. */
 export function assemblyKernels(backendName: string): KernelConfig[] {
-  const kernels: [string, AssemblyKernel][] = [[GatherV2, gatherV2], [Concat, concat], [PadV2, padV2]];
+  const kernels: [string, AssemblyKernel][] = [
+    [GatherV2, gatherV2],
+    [Concat, concat],
+    [PadV2, padV2],
+  ];
   return kernels.map(([kernelName, kernel]) => ({ kernelName, backendName, kernelFunc: (args) => kernel(args as never) }));
 }

@@ -6,7 +6,10 @@ import { FUSED_KERNELS, type Inputs, inputValues } from './clipkit-kernels.js';
 /** [B, T, 3D] and `heads` as the addon's sizes, or an error naming the kernel. */
 function attentionSizes(qkv: TensorInfo, heads: number, kernelName: string): { B: number; T: number; H: number; hd: number } {
   const [B, T, threeD] = qkv.shape;
-  util.assert(qkv.shape.length === 3 && threeD % (3 * heads) === 0, () => `${kernelName}: qkv has shape [${qkv.shape}]; it needs [B, T, 3 x width] with width divisible by heads ${heads}`);
+  util.assert(
+    qkv.shape.length === 3 && threeD % (3 * heads) === 0,
+    () => `${kernelName}: qkv has shape [${qkv.shape}]; it needs [B, T, 3 x width] with width divisible by heads ${heads}`,
+  );
   return { B, T, H: heads, hd: threeD / 3 / heads };
 }
 
@@ -31,7 +34,10 @@ const attentionGrad = (args: BlasKernelArgs, addon: BlasAddon): TensorInfo => {
   const inputs = args.inputs as Inputs;
   const [dy, qkv, probs] = inputValues(args, name, ['dy', 'qkv', 'probs']);
   const { B, T, H, hd } = attentionSizes(inputs.qkv, (args.attrs as { heads: number }).heads, name);
-  util.assert(dy.length === B * T * H * hd && probs.length === B * H * T * T, () => `${name}: dy [${inputs.dy.shape}] or probs [${inputs.probs.shape}] does not match qkv [${inputs.qkv.shape}]`);
+  util.assert(
+    dy.length === B * T * H * hd && probs.length === B * H * T * T,
+    () => `${name}: dy [${inputs.dy.shape}] or probs [${inputs.probs.shape}] does not match qkv [${inputs.qkv.shape}]`,
+  );
   const dqkv = outputValues(qkv.length);
   addon.attentionGrad(dy, qkv, probs, dqkv, B, T, H, hd, 1 / Math.sqrt(hd));
   return args.backend.makeTensorInfo(inputs.qkv.shape, 'float32', dqkv);

@@ -17,7 +17,7 @@ export type BlasKernelFunc = (args: BlasKernelArgs, addon: BlasAddon) => TensorI
  * (int32, bool, complex64): those go to the cpu kernel, which handles every dtype.
  */
 export function float32Values(backend: MathBackendCPU, info: TensorInfo | undefined): Float32Array | null {
-  if (!info || info.dtype !== 'float32') return null;
+  if (info?.dtype !== 'float32') return null;
   const values = backend.data.get(info.dataId).values;
   return values instanceof Float32Array ? values : null;
 }

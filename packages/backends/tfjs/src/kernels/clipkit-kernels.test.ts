@@ -1,7 +1,7 @@
 import { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { type BlasAddon } from '../blas-addon.js';
+import type { BlasAddon } from '../blas-addon.js';
 import { initTfjs } from '../init-tfjs.js';
 import { relativeError, requireBlasAddon, resultsOn } from '../testing/blas-test-support.js';
 import { FUSED_KERNELS } from './clipkit-kernels.js';
@@ -46,7 +46,10 @@ describe.each([
       return [formula(input), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(formula(t), tf.tensor(dy, shape))))(input)];
     });
     const [forwardSpy, gradSpy] = [vi.spyOn(addon, 'gelu'), vi.spyOn(addon, 'geluGrad')];
-    const blas = await resultsOn('blas', () => [run(forward, { x: tf.tensor(x, shape) }) as tf.Tensor, run(gradient, { dy: tf.tensor(dy, shape), x: tf.tensor(x, shape) }) as tf.Tensor]);
+    const blas = await resultsOn('blas', () => [
+      run(forward, { x: tf.tensor(x, shape) }) as tf.Tensor,
+      run(gradient, { dy: tf.tensor(dy, shape), x: tf.tensor(x, shape) }) as tf.Tensor,
+    ]);
     expect(forwardSpy).toHaveBeenCalled();
     expect(gradSpy).toHaveBeenCalled();
     expect(relativeError(blas[0], cpu[0]), 'value').toBeLessThanOrEqual(TOLERANCE);

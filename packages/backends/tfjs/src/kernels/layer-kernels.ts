@@ -27,7 +27,10 @@ function geluKernels(addon: BlasAddon, backendName: string, kind: keyof typeof A
 function rowsOf(inputs: Inputs, kernelName: string): { rows: number; columns: number } {
   const { x, gamma } = inputs;
   const columns = x.shape[x.shape.length - 1] ?? 1;
-  util.assert(x.shape.length >= 1 && gamma.shape.length === 1 && gamma.shape[0] === columns, () => `${kernelName}: gamma has shape [${gamma.shape}], x [${x.shape}]; gamma needs x's last dim`);
+  util.assert(
+    x.shape.length >= 1 && gamma.shape.length === 1 && gamma.shape[0] === columns,
+    () => `${kernelName}: gamma has shape [${gamma.shape}], x [${x.shape}]; gamma needs x's last dim`,
+  );
   return { rows: util.sizeFromShape(x.shape) / Math.max(1, columns), columns };
 }
 
@@ -40,7 +43,11 @@ const layerNorm = (args: BlasKernelArgs, addon: BlasAddon): TensorInfo[] => {
   const [y, mean, rstd] = [outputValues(x.length), new Float32Array(rows), new Float32Array(rows)];
   addon.layerNorm(x, gamma, beta, y, mean, rstd, rows, columns, (args.attrs as { epsilon: number }).epsilon);
   const rowShape = inputs.x.shape.slice(0, -1);
-  return [args.backend.makeTensorInfo(inputs.x.shape, 'float32', y), args.backend.makeTensorInfo(rowShape, 'float32', mean), args.backend.makeTensorInfo(rowShape, 'float32', rstd)];
+  return [
+    args.backend.makeTensorInfo(inputs.x.shape, 'float32', y),
+    args.backend.makeTensorInfo(rowShape, 'float32', mean),
+    args.backend.makeTensorInfo(rowShape, 'float32', rstd),
+  ];
 };
 
 const layerNormGrad = (args: BlasKernelArgs, addon: BlasAddon): TensorInfo[] => {
@@ -51,7 +58,11 @@ const layerNormGrad = (args: BlasKernelArgs, addon: BlasAddon): TensorInfo[] => 
   util.assert(dy.length === x.length && mean.length === rows && rstd.length === rows, () => `${name}: dy, mean or rstd does not match x [${inputs.x.shape}]`);
   const [dx, dgamma, dbeta] = [outputValues(x.length), new Float32Array(columns), new Float32Array(columns)];
   addon.layerNormGrad(dy, x, gamma, mean, rstd, dx, dgamma, dbeta, rows, columns);
-  return [args.backend.makeTensorInfo(inputs.x.shape, 'float32', dx), args.backend.makeTensorInfo([columns], 'float32', dgamma), args.backend.makeTensorInfo([columns], 'float32', dbeta)];
+  return [
+    args.backend.makeTensorInfo(inputs.x.shape, 'float32', dx),
+    args.backend.makeTensorInfo([columns], 'float32', dgamma),
+    args.backend.makeTensorInfo([columns], 'float32', dbeta),
+  ];
 };
 
 /** QuickGELU, GELU and LayerNorm with their gradients, each one pass in the addon. */

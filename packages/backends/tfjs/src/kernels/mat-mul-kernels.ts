@@ -35,7 +35,11 @@ function product(backend: MathBackendCPU, addon: BlasAddon, a: TensorInfo, b: Te
   const [bRows, bColumns] = b.shape.slice(-2);
   const [m, kA] = transposeA ? [aColumns, aRows] : [aRows, aColumns];
   const [kB, n] = transposeB ? [bColumns, bRows] : [bRows, bColumns];
-  util.assert(kA === kB, () => `Error in matMul: inner shapes (${kA}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`);
+  util.assert(
+    kA === kB,
+    () =>
+      `Error in matMul: inner shapes (${kA}) and (${kB}) of Tensors with shapes ${a.shape} and ${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+  );
   const outer = backend_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = outputValues(util.sizeFromShape(outer) * m * n);
   const aIndex = broadcastIndices(outer, a.shape.slice(0, -2));
@@ -65,7 +69,12 @@ const ACTIVATION_KERNELS: Record<string, string> = { relu: Relu, relu6: Relu6, e
 const fusedMatMul: BlasKernelFunc = (args, addon) => {
   const { backend } = args;
   const { a, b, bias, preluActivationWeights } = args.inputs as { a: TensorInfo; b: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
-  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as { transposeA: boolean; transposeB: boolean; activation?: backend_util.Activation; leakyreluAlpha?: number };
+  const { transposeA, transposeB, activation, leakyreluAlpha } = args.attrs as {
+    transposeA: boolean;
+    transposeB: boolean;
+    activation?: backend_util.Activation;
+    leakyreluAlpha?: number;
+  };
   const act = activation ?? 'linear';
   // An activation tfjs's cpu kernel does not know either: let it raise its own error.
   if (!(act in ADDON_ACTIVATIONS)) return runCpuKernel1(_FusedMatMul, args);
@@ -76,7 +85,15 @@ const fusedMatMul: BlasKernelFunc = (args, addon) => {
   if ((!bias || biasValues) && (act !== 'prelu' || preluValues)) {
     const columns = out.shape[out.shape.length - 1];
     const values = float32Values(backend, out) as Float32Array;
-    addon.biasActivation(values, values.length / Math.max(1, columns), columns, biasValues, ADDON_ACTIVATIONS[act as keyof typeof ADDON_ACTIVATIONS], leakyreluAlpha ?? 0.2, preluValues);
+    addon.biasActivation(
+      values,
+      values.length / Math.max(1, columns),
+      columns,
+      biasValues,
+      ADDON_ACTIVATIONS[act as keyof typeof ADDON_ACTIVATIONS],
+      leakyreluAlpha ?? 0.2,
+      preluValues,
+    );
     return out;
   }
   // A bias or prelu weights of another shape: tfjs's cpu kernels broadcast them.

@@ -37,7 +37,13 @@ function reduceKernel(kernelName: keyof typeof ADDON_REDUCE_OPS, axisAttr: 'axis
       // Reduced axes apart from each other: move them last, then reduce each row.
       const perm = backend_util.getAxesPermutation(axes, x.shape.length) as number[];
       const strides = util.computeStrides(x.shape).concat(1);
-      input = copyView(addon, values, 0, perm.map((p) => x.shape[p]), perm.map((p) => strides[p]));
+      input = copyView(
+        addon,
+        values,
+        0,
+        perm.map((p) => x.shape[p]),
+        perm.map((p) => strides[p]),
+      );
       block = { outer: util.sizeFromShape(outShape), reduced: util.sizeFromShape(reduceShape), inner: 1 };
     }
     const out = outputValues(block.outer * block.inner);

@@ -41,7 +41,17 @@ const transpose: BlasKernelFunc = (args, addon) => {
   if (!values) return runCpuKernel(Transpose, args);
   const strides = util.computeStrides(x.shape).concat(1);
   const outShape = perm.map((p) => x.shape[p]);
-  return args.backend.makeTensorInfo(outShape, 'float32', copyView(addon, values, 0, outShape, perm.map((p) => strides[p])));
+  return args.backend.makeTensorInfo(
+    outShape,
+    'float32',
+    copyView(
+      addon,
+      values,
+      0,
+      outShape,
+      perm.map((p) => strides[p]),
+    ),
+  );
 };
 
 /** The part of x starting at `begin` with shape `size`. */
@@ -90,6 +100,11 @@ const unpack: BlasKernelFunc = (args, addon) => {
 
 /** Transpose, Slice, SplitV and Unpack as strided copies in the addon (tfjs's cpu kernels convert an index per value). */
 export function viewKernels(addon: BlasAddon, backendName: string): KernelConfig[] {
-  const kernels: [string, BlasKernelFunc][] = [[Transpose, transpose], [Slice, sliceKernel], [SplitV, splitV], [Unpack, unpack]];
+  const kernels: [string, BlasKernelFunc][] = [
+    [Transpose, transpose],
+    [Slice, sliceKernel],
+    [SplitV, splitV],
+    [Unpack, unpack],
+  ];
   return kernels.map(([kernelName, kernel]) => ({ kernelName, backendName, kernelFunc: (args) => kernel(args as never, addon) }));
 }
