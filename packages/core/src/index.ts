@@ -1,17 +1,49 @@
+export { z } from 'zod';
 export * from './errors.js';
 export type * from './config/clip-config.js';
-export { parseClipConfig, parseModelConfig, readClipConfig, readJsonConfig } from './config/parse-clip-config.js';
+export { parseClipConfig, readClipConfig, readConfigPluginNames, readJsonConfig, resolveSectionPaths } from './config/parse-clip-config.js';
+export { composeConfigSchema, configJsonSchema } from './config/compose-config-schema.js';
+export { trainSchema } from './config/train-schema.js';
+export { type OpenClipModelConfigJson, toOpenClipModelConfig } from './config/to-open-clip-model-config.js';
+export { toHfModelConfig } from './config/to-hf-model-config.js';
+export { hfModelTypes } from './config/hf-model-config.js';
 export type { Module } from './components/module.js';
 export type { ImageEncoder, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from './components/encoders.js';
-export { FUSED_KERNELS } from './components/fused-kernels.js';
-export { isTrainableImageEncoder, isTrainableTextEncoder } from './components/encoders.js';
+export { registerTensorOps, registeredTensorOps, type TensorOps } from './components/tensor-ops.js';
+export type { TensorSource } from './components/tensor-source.js';
+export { type HfStorage, type HfTowerFormat, hfNamesOf, type OpenClipModelOptions, type OpenClipTowerFormat } from './components/tower-formats.js';
+export {
+  floatAttribute,
+  intAttribute,
+  intsAttribute,
+  type OnnxAttribute,
+  type OnnxDataType,
+  type OnnxGraphBuilder,
+  type OnnxTensor,
+  type OnnxTensorData,
+  type OnnxWeights,
+  type TowerOnnxExport,
+} from './components/onnx-graph.js';
 export type { Tokenizer, TokenizeOptions } from './components/tokenizer.js';
 export type { ContrastiveLoss } from './components/contrastive-loss.js';
 export type { Backend } from './components/backend.js';
 export type { ClipBatch, ClipDataset, DataPosition, RetrievalTask, ZeroShotTask } from './components/dataset.js';
 export { type Token, token } from './di/token.js';
-export { BACKEND, DATASET, IMAGE_ENCODER, LOSS, type Slot, SLOTS, TEXT_ENCODER, TOKENIZER } from './di/slots.js';
-export { type ClipPlugin, definePlugin, type PluginContext } from './di/plugin.js';
+export {
+  BACKEND,
+  DATASET,
+  IMAGE_ENCODER,
+  LOSS,
+  type SectionPath,
+  SLOTS,
+  type Slot,
+  TEXT_ENCODER,
+  TOKENIZER,
+  TRAINABLE_IMAGE_ENCODER,
+  TRAINABLE_TEXT_ENCODER,
+} from './di/slots.js';
+export { KNOWN_PACKAGES } from './di/known-packages.js';
+export { type AnyClipPlugin, type ClipPlugin, definePlugin, type PluginContext } from './di/plugin.js';
 export { type AssembleOptions, assembleClip, type ClipAssembly } from './di/assemble-clip.js';
 export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type RawArray, toFloat32, toInt32 } from './safetensors/dtypes.js';
 export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensors/safetensors-file.js';
@@ -19,14 +51,13 @@ export { writeSafetensors } from './safetensors/write-safetensors.js';
 export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
 export { SeededRandom } from './random/seeded-random.js';
 export { ClipModel, type ClipLogits, type ClipModelOptions, type EncodeOptions, type RankResult } from './model/clip-model.js';
+export { LogitParameters } from './model/logit-parameters.js';
 export { l2Normalize } from './model/l2-normalize.js';
 export { fillTemplate, type PromptTemplate } from './model/prompt-template.js';
 export { OPENAI_IMAGENET_TEMPLATES } from './model/openai-imagenet-templates.js';
-export { toOpenClipModelConfig, type OpenClipModelConfigJson } from './config/to-open-clip-model-config.js';
-export { toHfClipConfig } from './config/to-hf-clip-config.js';
-export { type HfStorage, hfStorageOf } from './weights/openai-hf-names.js';
-export { loadStateDict, type LoadStateDictOptions, type WeightNames, type WeightTarget } from './weights/load-state-dict.js';
-export { clipStateTensors } from './weights/clip-state-dict.js';
+export { type HfStorageOf, hfStorageOf } from './weights/hf-storage.js';
+export { loadStateDict, type LoadStateDictOptions, type WeightTarget } from './weights/load-state-dict.js';
+export { clipStateTensors, type TrainableClipModel, VISUAL_PREFIX } from './weights/clip-state-dict.js';
 export { toHfStateTensors } from './weights/hf-state-tensors.js';
 export {
   detectModelLayout,

@@ -1,8 +1,6 @@
-import type { BackendType } from '../config/clip-config.js';
-
 /** The runtime a pipeline computes on. */
 export interface Backend {
-  readonly type: BackendType;
+  readonly type: string;
   /** Prepares the runtime (for tfjs: chooses and initialises the tensor backend). Idempotent. Returns what it chose, for logs. */
   init(): Promise<string>;
 }

@@ -1,19 +1,17 @@
 import type { Scalar, Tensor2D } from '@tensorflow/tfjs-core';
-import type { Module } from './module.js';
 
 /**
- * A contrastive loss with its learnable scalars (CLIP: logit_scale; SigLIP: logit_scale and logit_bias),
- * which it owns and exposes through stateDict() under their open_clip names.
+ * A contrastive loss over a batch of matching pairs. It owns no parameters: the learnable logit scale
+ * (and SigLIP's bias) belong to the model and its checkpoint (see LogitParameters) and are passed in.
  */
-export interface ContrastiveLoss extends Module {
+export interface ContrastiveLoss {
   /** The config `loss.type` it implements. */
   readonly type: string;
-  /** L2-normalised features [B, D] of matching pairs (row i with row i) -> the loss, a scalar. */
-  compute(imageFeatures: Tensor2D, textFeatures: Tensor2D): Scalar;
-  /** Keeps the learnable scalars in range after an optimiser step (the log scale is clamped to [0, ln 100]). */
-  afterStep(): void;
-  /** The current multiplier exp(t), for logs. */
-  logitScale(): number;
-  /** The current bias, or null for losses without one. */
-  logitBias(): number | null;
+  /** Whether the loss needs the model's logit bias (SigLIP's sigmoid loss does; CLIP's softmax has none). */
+  readonly needsBias: boolean;
+  /**
+   * L2-normalised features [B, D] of matching pairs (row i with row i), the multiplier exp(t) and the
+   * bias (null for models without one) -> the loss, a scalar, differentiable in all four.
+   */
+  compute(imageFeatures: Tensor2D, textFeatures: Tensor2D, logitScale: Scalar, logitBias: Scalar | null): Scalar;
 }

@@ -37,11 +37,3 @@ export interface TrainableTextEncoder extends TextEncoder, Module {
   /** Differentiable forward over int32 token ids [N, contextLength]. */
   forward(inputIds: Tensor2D, training: boolean): Tensor2D;
 }
-
-export function isTrainableImageEncoder(encoder: ImageEncoder): encoder is TrainableImageEncoder {
-  return typeof (encoder as Partial<TrainableImageEncoder>).forward === 'function' && typeof (encoder as Partial<TrainableImageEncoder>).stateDict === 'function';
-}
-
-export function isTrainableTextEncoder(encoder: TextEncoder): encoder is TrainableTextEncoder {
-  return typeof (encoder as Partial<TrainableTextEncoder>).forward === 'function' && typeof (encoder as Partial<TrainableTextEncoder>).stateDict === 'function';
-}

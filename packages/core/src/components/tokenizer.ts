@@ -1,19 +1,20 @@
 export interface TokenizeOptions {
-  /** Tokens per row, start and end tokens included. Default 77. */
+  /** Tokens per row, special tokens included. Default: the tokenizer's own (77 for CLIP's BPE, model_max_length for SentencePiece). */
   contextLength?: number;
-  /** Cut over-long texts to contextLength - 1 tokens and end them with the end token; false makes them an error. Default true. */
+  /** Cut over-long texts to fit (keeping the end token where the tokenizer has one); false makes them an error. Default true. */
   truncate?: boolean;
 }
 
-/** Text to token ids, as OpenAI's simple_tokenizer + clip.tokenize. */
+/** Text to the token rows a text tower takes (OpenAI's simple_tokenizer + clip.tokenize, SigLIP's SentencePiece, ...). */
 export interface Tokenizer {
   readonly vocabSize: number;
+  /** The start token, or -1 for tokenizers without one (SigLIP). */
   readonly startOfTextId: number;
   readonly endOfTextId: number;
-  /** Token ids of one text, without start and end tokens. */
+  /** Token ids of one text, without special tokens. */
   encode(text: string): number[];
-  /** Text of token ids (start and end tokens rendered as their names). */
+  /** Text of token ids (special tokens rendered as their names). */
   decode(ids: ArrayLike<number>): string;
-  /** Rows [start, ids..., end, 0...] of shape [texts.length, contextLength], row-major. */
+  /** One row per text, exactly as the model takes them (special tokens and padding included), [texts.length, contextLength] row-major. */
   tokenize(texts: readonly string[], options?: TokenizeOptions): Int32Array;
 }

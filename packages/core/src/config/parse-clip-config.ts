@@ -1,39 +1,36 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import type { z } from 'zod';
+import type { AnyClipPlugin } from '../di/plugin.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
-import type { ClipConfig, ModelConfig } from './clip-config.js';
-import { clipConfigField, modelConfigField } from './clip-config-schema.js';
-import type { Field } from './fields.js';
-import { hfClipModelConfigField, isHfClipConfig } from './hf-clip-model-config.js';
-import { isOpenClipModelConfig, openClipModelConfigField } from './open-clip-model-config.js';
+import type { ClipConfig, PluginSection } from './clip-config.js';
+import { composeConfigSchema } from './compose-config-schema.js';
+import { configProblems } from './config-problems.js';
+import { isHfModelConfig, readHfModelConfig } from './hf-model-config.js';
+import { asJsonObject, isOpenClipModelConfig, readOpenClipModelConfig } from './open-clip-model-config.js';
 
-/** A `model` section in any of the three formats users have: clipkit's, open_clip's, or a Hugging Face config.json. */
-export const anyModelConfigField: Field<ModelConfig> = {
-  parse(value, path, problems) {
-    if (isOpenClipModelConfig(value)) return openClipModelConfigField.parse(value, path, problems);
-    if (isHfClipConfig(value)) return hfClipModelConfigField.parse(value, path, problems);
-    return modelConfigField.parse(value, path, problems);
-  },
-};
-
-function parseWith<T>(field: Field<T>, json: unknown, source: string | undefined): T {
-  const problems: ConfigProblem[] = [];
-  const parsed = field.parse(json, '', problems);
-  if (problems.length > 0 || parsed === undefined) throw new ConfigError(problems, source);
-  return parsed;
+/** The `model` section in clipkit's form: open_clip's and Hugging Face's are converted by the tower plug-ins' formats. */
+function clipkitModelSection(model: unknown, plugins: readonly AnyClipPlugin[], problems: ConfigProblem[]): unknown {
+  const json = asJsonObject(model);
+  if (json && isOpenClipModelConfig(json)) return readOpenClipModelConfig(json, plugins, problems, 'model');
+  if (json && isHfModelConfig(json)) return readHfModelConfig(json, plugins, problems, 'model');
+  return model;
 }
 
 /**
- * Validates a JSON config and fills every default. Throws one ConfigError listing every problem.
+ * Validates a JSON config against the schemas the plug-ins declare and fills every default. Throws one
+ * ConfigError listing every problem with its JSON path, the bad value and what is allowed.
  * @param source where the JSON came from (a file name), quoted in the error.
  */
-export function parseClipConfig(json: unknown, source?: string): ClipConfig {
-  return parseWith(clipConfigField(anyModelConfigField), json, source);
-}
-
-/** Validates a `model` section alone (clipkit, open_clip or Hugging Face form). */
-export function parseModelConfig(json: unknown, source?: string): ModelConfig {
-  return parseWith(anyModelConfigField, json, source);
+export function parseClipConfig(json: unknown, plugins: readonly AnyClipPlugin[], source?: string): ClipConfig {
+  const problems: ConfigProblem[] = [];
+  const root = asJsonObject(json);
+  const input = root && 'model' in root ? { ...root, model: clipkitModelSection(root.model, plugins, problems) } : json;
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  const schema = composeConfigSchema(plugins);
+  const result = schema.safeParse(input, { reportInput: true });
+  if (!result.success) throw new ConfigError(configProblems(result.error.issues, schema as z.ZodType, input), source);
+  return result.data;
 }
 
 /** Reads a JSON file and parses it with `parse`; unreadable files and bad JSON are ConfigErrors naming the file. */
@@ -53,15 +50,32 @@ export function readJsonConfig<T>(file: string, parse: (json: unknown, source: s
   return parse(json, file);
 }
 
+/** A section whose `path` (a file or folder: tokenizer.path, data.path) is taken relative to `base`. */
+function withPathFrom<S extends PluginSection>(section: S, base: string): S {
+  const path = section.path;
+  return typeof path === 'string' && !isAbsolute(path) ? { ...section, path: resolve(base, path) } : section;
+}
+
 /**
- * Reads and validates a clipkit config file. Relative paths in it (tokenizer.path, data.path) are taken
- * relative to the file's folder, as tsconfig and package.json paths are, so a config works from any
- * working directory.
+ * Reads and validates a clipkit config file. A section's `path` field (tokenizer.path, data.path: the one
+ * convention for file locations in sections) is taken relative to the file's folder, as tsconfig and
+ * package.json paths are, so a config works from any working directory.
  */
-export function readClipConfig(file: string): ClipConfig {
-  const config = readJsonConfig(file, parseClipConfig);
-  const near = (path: string) => (isAbsolute(path) ? path : resolve(dirname(file), path));
-  const tokenizer = config.tokenizer.path === null ? config.tokenizer : { ...config.tokenizer, path: near(config.tokenizer.path) };
-  const data = 'path' in config.data ? { ...config.data, path: near(config.data.path) } : config.data;
-  return { ...config, tokenizer, data };
+export function readClipConfig(file: string, plugins: readonly AnyClipPlugin[]): ClipConfig {
+  const config = readJsonConfig(file, (json, source) => parseClipConfig(json, plugins, source));
+  return resolveSectionPaths(config, dirname(file));
+}
+
+/** The config with every section's relative `path` resolved against `base`. */
+export function resolveSectionPaths(config: ClipConfig, base: string): ClipConfig {
+  const model = { ...config.model, vision: withPathFrom(config.model.vision, base), text: withPathFrom(config.model.text, base) };
+  return { ...config, model, tokenizer: withPathFrom(config.tokenizer, base), loss: withPathFrom(config.loss, base), data: withPathFrom(config.data, base) };
+}
+
+/** The `plugins` a config file names, read before the config can be validated (they declare its schema). */
+export function readConfigPluginNames(file: string): string[] {
+  return readJsonConfig(file, (json) => {
+    const plugins = asJsonObject(json)?.plugins;
+    return Array.isArray(plugins) ? plugins.filter((p): p is string => typeof p === 'string') : [];
+  });
 }

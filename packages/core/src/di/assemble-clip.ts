@@ -3,8 +3,9 @@ import 'reflect-metadata';
 import { container as tsyringeRoot, type DependencyContainer, instanceCachingFactory } from 'tsyringe';
 import type { ClipConfig } from '../config/clip-config.js';
 import { ClipkitError, PluginNotFoundError } from '../errors.js';
-import type { ClipPlugin, PluginContext } from './plugin.js';
-import { type Slot, SLOTS } from './slots.js';
+import { KNOWN_PACKAGES, ONNX_RUNTIME_PACKAGE } from './known-packages.js';
+import type { AnyClipPlugin, PluginContext } from './plugin.js';
+import { SLOTS, type Slot, sectionOf } from './slots.js';
 
 export interface AssembleOptions {
   /** Model directory the pipeline loads from (passed to plug-ins). */
@@ -24,32 +25,41 @@ export interface ClipAssembly {
   dispose(): Promise<void>;
 }
 
-function matchingPlugin(slot: Slot<unknown>, config: ClipConfig, plugins: readonly ClipPlugin[]): ClipPlugin | undefined {
-  const type = slot.typeOf(config);
+/** Trainable towers are tfjs modules: they serve the inference slots of this runtime. */
+const TRAINABLE_RUNTIME = 'tfjs';
+
+function matchingPlugin(slot: Slot<unknown>, config: ClipConfig, plugins: readonly AnyClipPlugin[]): AnyClipPlugin | undefined {
+  const { type } = sectionOf(config, slot.section);
   const runtime = config.backend.type;
-  const matches = plugins.filter((p) => p.slot === slot && p.type === type && (!slot.perRuntime || (p.runtime ?? 'tfjs') === runtime));
-  if (matches.length > 1) {
-    throw new ClipkitError(`${matches.length} plug-ins were given for ${slot.typePath} "${type}" (slot ${slot.name}); pass each plug-in once.`);
+  const matches = plugins.filter((p) => p.slot === slot && (p.type === type || p.type === '*') && (!slot.trainable || p.runtime === runtime));
+  // A plug-in for exactly this type wins over one for any type.
+  const exact = matches.filter((p) => p.type === type);
+  const chosen = exact.length > 0 ? exact : matches;
+  if (chosen.length > 1) {
+    throw new ClipkitError(`${chosen.length} plug-ins were given for ${slot.section}.type "${type}" (slot ${slot.name}); pass each plug-in once.`);
   }
-  return matches[0];
+  return chosen[0];
 }
 
 function missingPluginError(slot: Slot<unknown>, config: ClipConfig): PluginNotFoundError {
-  const type = slot.typeOf(config);
+  const { type } = sectionOf(config, slot.section);
   const runtime = config.backend.type;
-  const pkg = slot.packageFor(type, runtime);
-  const onRuntime = slot.perRuntime ? ` on backend "${runtime}"` : '';
+  const onOtherRuntime = slot.trainable !== undefined && runtime !== TRAINABLE_RUNTIME;
+  const pkg = onOtherRuntime ? (runtime === 'onnxruntime' ? ONNX_RUNTIME_PACKAGE : undefined) : KNOWN_PACKAGES[slot.section][type];
+  const onRuntime = slot.trainable || slot.name.startsWith('TRAINABLE') ? ` on backend "${runtime}"` : '';
   const fix = pkg
-    ? `Install ${pkg} (npm install ${pkg}) and pass its plug-ins to assembleClip.`
-    : `No clipkit package provides it: check ${slot.typePath}, or pass your own plug-in for slot ${slot.name}.`;
-  return new PluginNotFoundError(`No plug-in for ${slot.typePath} "${type}"${onRuntime} (slot ${slot.name}). ${fix}`);
+    ? `Install ${pkg} (npm install ${pkg}) and pass its plug-ins (or name it in the config's "plugins").`
+    : `No clipkit package provides it: check ${slot.section}.type, or pass your own plug-in for slot ${slot.name}.`;
+  return new PluginNotFoundError(`No plug-in for ${slot.section}.type "${type}"${onRuntime} (slot ${slot.name}). ${fix}`);
 }
 
 /**
  * Wires the plug-ins a config names into a child container of their own: one per pipeline, so two
  * pipelines never share an instance and nothing is registered globally (the tsyringe root stays empty).
+ * An inference tower slot with no plug-in for the pipeline's runtime is served, on tfjs, by the trainable
+ * tower of the same type.
  */
-export function assembleClip(config: ClipConfig, plugins: readonly ClipPlugin[], options: AssembleOptions = {}): ClipAssembly {
+export function assembleClip(config: ClipConfig, plugins: readonly AnyClipPlugin[], options: AssembleOptions = {}): ClipAssembly {
   const scope: DependencyContainer = tsyringeRoot.createChildContainer();
   const registered = new Set<Slot<unknown>>();
   const log = options.log ?? ((message: string) => console.error(message));
@@ -57,17 +67,23 @@ export function assembleClip(config: ClipConfig, plugins: readonly ClipPlugin[],
     if (!registered.has(slot)) throw missingPluginError(slot, config);
     return scope.resolve(slot.token);
   };
-  const context: PluginContext = { resolve, modelDir: options.modelDir, log };
+  const context: PluginContext = { config, resolve, modelDir: options.modelDir, log };
   // tsyringe disposes only instances it constructed from classes, not factory results: track them here.
   const created: unknown[] = [];
   for (const slot of SLOTS) {
     const plugin = matchingPlugin(slot, config, plugins);
-    if (!plugin) continue;
-    const create = () => {
-      const instance = plugin.create(config, context);
-      created.push(instance);
-      return instance;
-    };
+    let create: (() => unknown) | undefined;
+    if (plugin) {
+      create = () => {
+        const instance = plugin.create(sectionOf(config, slot.section), context);
+        created.push(instance);
+        return instance;
+      };
+    } else if (slot.trainable && config.backend.type === TRAINABLE_RUNTIME && registered.has(slot.trainable)) {
+      const trainable = slot.trainable;
+      create = () => scope.resolve(trainable.token);
+    }
+    if (!create) continue;
     scope.register(slot.token, { useFactory: instanceCachingFactory(create) });
     registered.add(slot);
   }

@@ -1,83 +1,55 @@
-import type { BackendType, ClipConfig } from '../config/clip-config.js';
 import type { Backend } from '../components/backend.js';
 import type { ContrastiveLoss } from '../components/contrastive-loss.js';
 import type { ClipDataset } from '../components/dataset.js';
-import type { ImageEncoder, TextEncoder } from '../components/encoders.js';
+import type { ImageEncoder, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from '../components/encoders.js';
 import type { Tokenizer } from '../components/tokenizer.js';
+import type { ClipConfig, PluginSection } from '../config/clip-config.js';
 import { type Token, token } from './token.js';
 
+/** The config sections whose `type` chooses a plug-in. */
+export type SectionPath = 'model.vision' | 'model.text' | 'tokenizer' | 'loss' | 'backend' | 'data';
+
 /**
- * A place in a pipeline that one plug-in fills: which config field chooses the plug-in, and which npm
- * package provides each known choice (for the "install X" error).
+ * A place in a pipeline that one plug-in fills, and the config section whose `type` chooses it. Core
+ * knows the slots, not the components: which types exist is whatever the given plug-ins declare.
  */
 export interface Slot<T> {
   readonly name: string;
   readonly token: Token<T>;
-  /** JSON path of the config field whose value picks the plug-in. */
-  readonly typePath: string;
-  typeOf(config: ClipConfig): string;
-  /** Towers have one implementation per runtime (tfjs, onnxruntime); the plug-in's `runtime` must match `backend.type`. */
-  readonly perRuntime: boolean;
-  /** The package providing `type` on `runtime`, when clipkit knows one. */
-  packageFor(type: string, runtime: BackendType): string | undefined;
+  readonly section: SectionPath;
+  /** The `type` a config without this section gets. */
+  readonly defaultType?: string;
+  /**
+   * Inference slots of the towers: filled, for a runtime that has no plug-in of its own here, by the
+   * trainable tfjs tower of the same type (a TrainableImageEncoder is an ImageEncoder).
+   */
+  readonly trainable?: Slot<T>;
 }
 
-const ONNX_PACKAGE = '@clipkit/backend-onnxruntime';
+/** A tfjs image tower: differentiable, with named weights. Tower packages fill this slot. */
+export const TRAINABLE_IMAGE_ENCODER: Slot<TrainableImageEncoder> = { name: 'TRAINABLE_IMAGE_ENCODER', token: token('TRAINABLE_IMAGE_ENCODER'), section: 'model.vision' };
 
-export const IMAGE_ENCODER: Slot<ImageEncoder> = {
-  name: 'IMAGE_ENCODER',
-  token: token<ImageEncoder>('IMAGE_ENCODER'),
-  typePath: 'model.vision.type',
-  typeOf: (c) => c.model.vision.type,
-  perRuntime: true,
-  packageFor: (type, runtime) =>
-    runtime === 'onnxruntime' ? ONNX_PACKAGE : ({ vit: '@clipkit/encoders-vit', resnet: '@clipkit/encoders-resnet' } as Record<string, string>)[type],
-};
+/** A tfjs text tower. */
+export const TRAINABLE_TEXT_ENCODER: Slot<TrainableTextEncoder> = { name: 'TRAINABLE_TEXT_ENCODER', token: token('TRAINABLE_TEXT_ENCODER'), section: 'model.text' };
 
-export const TEXT_ENCODER: Slot<TextEncoder> = {
-  name: 'TEXT_ENCODER',
-  token: token<TextEncoder>('TEXT_ENCODER'),
-  typePath: 'model.text.type',
-  typeOf: (c) => c.model.text.type,
-  perRuntime: true,
-  packageFor: (type, runtime) => (runtime === 'onnxruntime' ? ONNX_PACKAGE : type === 'transformer' ? '@clipkit/text-transformer' : undefined),
-};
+/** The image tower for inference on the pipeline's runtime (`backend.type`): an onnxruntime session, or the tfjs tower. */
+export const IMAGE_ENCODER: Slot<ImageEncoder> = { name: 'IMAGE_ENCODER', token: token('IMAGE_ENCODER'), section: 'model.vision', trainable: TRAINABLE_IMAGE_ENCODER };
 
-export const TOKENIZER: Slot<Tokenizer> = {
-  name: 'TOKENIZER',
-  token: token<Tokenizer>('TOKENIZER'),
-  typePath: 'tokenizer.type',
-  typeOf: (c) => c.tokenizer.type,
-  perRuntime: false,
-  packageFor: (type) => (type === 'clip-bpe' ? '@clipkit/text-transformer' : undefined),
-};
+/** The text tower for inference on the pipeline's runtime. */
+export const TEXT_ENCODER: Slot<TextEncoder> = { name: 'TEXT_ENCODER', token: token('TEXT_ENCODER'), section: 'model.text', trainable: TRAINABLE_TEXT_ENCODER };
 
-export const LOSS: Slot<ContrastiveLoss> = {
-  name: 'LOSS',
-  token: token<ContrastiveLoss>('LOSS'),
-  typePath: 'loss.type',
-  typeOf: (c) => c.loss.type,
-  perRuntime: false,
-  packageFor: (type) => (type === 'clip' || type === 'siglip' ? '@clipkit/losses' : undefined),
-};
+export const TOKENIZER: Slot<Tokenizer> = { name: 'TOKENIZER', token: token('TOKENIZER'), section: 'tokenizer', defaultType: 'clip-bpe' };
 
-export const BACKEND: Slot<Backend> = {
-  name: 'BACKEND',
-  token: token<Backend>('BACKEND'),
-  typePath: 'backend.type',
-  typeOf: (c) => c.backend.type,
-  perRuntime: false,
-  packageFor: (type) => (({ tfjs: '@clipkit/backend-tfjs', onnxruntime: ONNX_PACKAGE }) as Record<string, string>)[type],
-};
+export const LOSS: Slot<ContrastiveLoss> = { name: 'LOSS', token: token('LOSS'), section: 'loss', defaultType: 'clip' };
 
-export const DATASET: Slot<ClipDataset> = {
-  name: 'DATASET',
-  token: token<ClipDataset>('DATASET'),
-  typePath: 'data.type',
-  typeOf: (c) => c.data.type,
-  perRuntime: false,
-  packageFor: (type) => (['synthetic-shapes', 'fashion-mnist', 'image-text'].includes(type) ? '@clipkit/datasets' : undefined),
-};
+export const BACKEND: Slot<Backend> = { name: 'BACKEND', token: token('BACKEND'), section: 'backend', defaultType: 'tfjs' };
+
+export const DATASET: Slot<ClipDataset> = { name: 'DATASET', token: token('DATASET'), section: 'data', defaultType: 'synthetic-shapes' };
 
 /** Every slot, in the order pipelines resolve them. */
-export const SLOTS: readonly Slot<unknown>[] = [BACKEND, TOKENIZER, IMAGE_ENCODER, TEXT_ENCODER, LOSS, DATASET];
+export const SLOTS: readonly Slot<unknown>[] = [BACKEND, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER, IMAGE_ENCODER, TEXT_ENCODER, LOSS, DATASET];
+
+/** The section a slot's type is read from. */
+export function sectionOf(config: ClipConfig, path: SectionPath): PluginSection {
+  return path === 'model.vision' ? config.model.vision : path === 'model.text' ? config.model.text : config[path];
+}

@@ -46,14 +46,14 @@ const DEFAULT_BATCH_SIZE = 32;
  * every method takes and returns tensors and disposes what it does not return. The model does not own
  * its encoders: whoever built them disposes them.
  */
-export class ClipModel {
+export class ClipModel<ImageTower extends ImageEncoder = ImageEncoder, TextTower extends TextEncoder = TextEncoder> {
   readonly logitScale: number;
   readonly logitBias: number | null;
   private readonly textVocabSize: number | undefined;
 
   constructor(
-    readonly imageEncoder: ImageEncoder,
-    readonly textEncoder: TextEncoder,
+    readonly imageEncoder: ImageTower,
+    readonly textEncoder: TextTower,
     options: ClipModelOptions,
   ) {
     if (imageEncoder.embedDim !== textEncoder.embedDim) {
@@ -169,11 +169,19 @@ export class ClipModel {
     }
   }
 
-  /** Class probabilities [N, classes]: softmax over exp(t) x the cosine similarities of each image with each class. */
+  /**
+   * Class scores [N, classes] from exp(t) x the cosine similarities of each image with each class: a softmax
+   * over the classes for CLIP models; for models with a logit bias (SigLIP), each label's independent
+   * sigmoid match probability sigmoid(exp(t) cos + b), as transformers' zero-shot pipeline reports them.
+   * The ranking is the same either way.
+   */
   async classify(pixelValues: tf.Tensor4D, classifier: tf.Tensor2D, options: EncodeOptions = {}): Promise<tf.Tensor2D> {
     const imageEmbeds = await this.encodeImage(pixelValues, options);
     try {
-      return tf.tidy(() => tf.softmax(tf.mul(cosineSimilarity(imageEmbeds, classifier), this.logitScale)) as tf.Tensor2D);
+      return tf.tidy(() => {
+        const scaled = tf.mul(cosineSimilarity(imageEmbeds, classifier), this.logitScale);
+        return (this.logitBias === null ? tf.softmax(scaled) : tf.sigmoid(tf.add(scaled, this.logitBias))) as tf.Tensor2D;
+      });
     } finally {
       imageEmbeds.dispose();
     }

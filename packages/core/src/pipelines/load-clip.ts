@@ -1,17 +1,17 @@
 import { existsSync } from 'node:fs';
 import type { Variable } from '@tensorflow/tfjs-core';
-import { isTrainableImageEncoder, isTrainableTextEncoder } from '../components/encoders.js';
 import type { Tokenizer } from '../components/tokenizer.js';
 import type { ClipConfig } from '../config/clip-config.js';
 import { assembleClip } from '../di/assemble-clip.js';
-import type { ClipPlugin } from '../di/plugin.js';
-import { BACKEND, IMAGE_ENCODER, TEXT_ENCODER, TOKENIZER } from '../di/slots.js';
-import { WeightsError } from '../errors.js';
+import type { AnyClipPlugin } from '../di/plugin.js';
+import { BACKEND, IMAGE_ENCODER, TEXT_ENCODER, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER } from '../di/slots.js';
+import { ClipkitError, WeightsError } from '../errors.js';
 import { ClipModel } from '../model/clip-model.js';
 import { SafetensorsFile } from '../safetensors/safetensors-file.js';
-import { VISUAL_PREFIX } from '../weights/clip-state-dict.js';
+import { type TrainableClipModel, VISUAL_PREFIX } from '../weights/clip-state-dict.js';
+import { hfStorageOf } from '../weights/hf-storage.js';
 import { loadStateDict, type WeightTarget } from '../weights/load-state-dict.js';
-import { type ModelDirectory, type ModelLayout, readModelDirectory, type ReadModelDirectoryOptions } from '../weights/model-directory.js';
+import { type ModelDirectory, type ModelLayout, type ReadModelDirectoryOptions, readModelDirectory } from '../weights/model-directory.js';
 
 export interface LoadClipOptions extends ReadModelDirectoryOptions {
   /** Receives what the pipeline chose (backend, ...). Default: console.error. */
@@ -27,6 +27,10 @@ export interface LoadedClip {
   readonly layout: ModelLayout;
   /** The directory as read (config file, weights file, open_clip preprocess settings). */
   readonly directory: ModelDirectory;
+  /** The plug-ins the model was assembled from (saving and exporting use their formats). */
+  readonly plugins: readonly AnyClipPlugin[];
+  /** The same model with its tfjs towers, whose weights can be saved or trained; an error on another runtime. */
+  trainable(): TrainableClipModel;
   /** Releases the towers and everything else the pipeline created. */
   dispose(): Promise<void>;
 }
@@ -34,7 +38,7 @@ export interface LoadedClip {
 /** The logit scale of OpenAI's trained CLIPs, used when a directory has no weights file to read it from. */
 const OPENAI_LOGIT_SCALE = 100;
 
-/** Which tower a stored tensor belongs to, by its name in either naming scheme. */
+/** Which tower a stored tensor belongs to, by its name (OpenAI's `visual.*`, transformers' `vision_model.*`). */
 function towerOf(name: string): 'image' | 'text' | 'model' {
   if (name === 'logit_scale' || name === 'logit_bias') return 'model';
   return name.startsWith(VISUAL_PREFIX) || name.startsWith('vision_model.') || name.startsWith('visual_projection.') ? 'image' : 'text';
@@ -46,48 +50,48 @@ function towerOf(name: string): 'image' | 'text' | 'model' {
  * towers. Towers on another runtime (onnxruntime) load their own files; their tensors in model.safetensors
  * are left alone. The returned model's logit scale (and SigLIP bias) come from the weights.
  */
-export async function loadClip(modelDir: string, plugins: readonly ClipPlugin[], options: LoadClipOptions = {}): Promise<LoadedClip> {
-  const directory = readModelDirectory(modelDir, options);
+export async function loadClip(modelDir: string, plugins: readonly AnyClipPlugin[], options: LoadClipOptions = {}): Promise<LoadedClip> {
+  const directory = readModelDirectory(modelDir, plugins, options);
   const { config } = directory;
   const log = options.log ?? ((message: string) => console.error(message));
   const assembly = assembleClip(config, plugins, { modelDir, log });
+  const onTfjs = config.backend.type === 'tfjs';
   try {
     await assembly.resolve(BACKEND).init();
     const imageEncoder = assembly.resolve(IMAGE_ENCODER);
     const textEncoder = assembly.resolve(TEXT_ENCODER);
-
     const targets = new Map<string, Variable | WeightTarget>();
-    const loadImage = isTrainableImageEncoder(imageEncoder);
-    const loadText = isTrainableTextEncoder(textEncoder);
-    if (loadImage) for (const [name, variable] of imageEncoder.stateDict()) targets.set(VISUAL_PREFIX + name, variable);
-    if (loadText) for (const [name, variable] of textEncoder.stateDict()) targets.set(name, variable);
+    if (onTfjs) {
+      for (const [name, variable] of assembly.resolve(TRAINABLE_IMAGE_ENCODER).stateDict()) targets.set(VISUAL_PREFIX + name, variable);
+      for (const [name, variable] of assembly.resolve(TRAINABLE_TEXT_ENCODER).stateDict()) targets.set(name, variable);
+    }
     let logitScale = OPENAI_LOGIT_SCALE;
     let logitBias: number | null = null;
     targets.set('logit_scale', { shape: [], set: (v) => (logitScale = Math.exp(v[0])) });
     targets.set('logit_bias', { shape: [], optional: true, set: (v) => (logitBias = v[0]) });
-
     if (existsSync(directory.weightsFile)) {
       const file = await SafetensorsFile.open(directory.weightsFile);
       try {
-        if ((loadImage || loadText) && file.names.every((name) => towerOf(name) === 'model')) {
+        if (onTfjs && file.names.every((name) => towerOf(name) === 'model')) {
           throw new WeightsError(
             `${directory.weightsFile} holds no tower weights (an ONNX export keeps them in vision.onnx and text.onnx): ` +
               'load this directory with backend onnxruntime (--backend onnxruntime), or load the model it was exported from',
           );
         }
-        const skip = (name: string) => (towerOf(name) === 'image' && !loadImage) || (towerOf(name) === 'text' && !loadText);
-        await loadStateDict(targets, file, { names: directory.layout === 'huggingface' ? 'huggingface' : 'openai', ignore: skip });
+        const storage = directory.layout === 'huggingface' ? hfStorageOf(config.model, plugins) : undefined;
+        await loadStateDict(targets, file, { storage, ignore: (name) => !onTfjs && towerOf(name) !== 'model' });
       } finally {
         await file.close();
       }
-    } else if (loadImage || loadText) {
+    } else if (onTfjs) {
       throw new WeightsError(
         `${directory.weightsFile} does not exist: a ${directory.layout} model directory keeps its weights there (PyTorch .bin/.pt files must be converted to safetensors first)`,
       );
     } else {
       log(`clipkit: ${modelDir} has no model.safetensors; using logit scale ${OPENAI_LOGIT_SCALE}`);
     }
-    const model = new ClipModel(imageEncoder, textEncoder, { logitScale, logitBias, textVocabSize: config.model.text.vocabSize });
+    const modelOptions = { logitScale, logitBias, textVocabSize: config.model.text.vocabSize };
+    const model = new ClipModel(imageEncoder, textEncoder, modelOptions);
     return {
       model,
       get tokenizer() {
@@ -96,6 +100,12 @@ export async function loadClip(modelDir: string, plugins: readonly ClipPlugin[],
       config,
       layout: directory.layout,
       directory,
+      plugins,
+      trainable: () => {
+        if (!onTfjs)
+          throw new ClipkitError(`this model runs on backend "${config.backend.type}", whose towers have no tfjs weights; load it with backend tfjs to save or train it`);
+        return new ClipModel(assembly.resolve(TRAINABLE_IMAGE_ENCODER), assembly.resolve(TRAINABLE_TEXT_ENCODER), modelOptions);
+      },
       dispose: () => assembly.dispose(),
     };
   } catch (error) {

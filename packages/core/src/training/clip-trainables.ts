@@ -1,24 +1,24 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { ContrastiveLoss } from '../components/contrastive-loss.js';
 import type { TrainableImageEncoder, TrainableTextEncoder } from '../components/encoders.js';
+import type { LogitParameters } from '../model/logit-parameters.js';
 import { VISUAL_PREFIX } from '../weights/clip-state-dict.js';
 
-/** What training updates: both tfjs towers and the loss with its learnable logit scale (and bias). */
+/** What training updates: both tfjs towers and the model's logit scale (and bias). */
 export interface ClipTrainables {
   readonly image: TrainableImageEncoder;
   readonly text: TrainableTextEncoder;
-  readonly loss: ContrastiveLoss;
+  readonly logits: LogitParameters;
 }
 
 /**
  * Every variable of the model under OpenAI CLIP's state-dict names: `visual.*` for the image tower, the
- * text tower's top-level names, and the loss's `logit_scale` / `logit_bias`, buffers included.
+ * text tower's top-level names, `logit_scale` and `logit_bias`, buffers included.
  */
 export function clipStateDict(parts: ClipTrainables): Map<string, tf.Variable> {
   const out = new Map<string, tf.Variable>();
   for (const [name, v] of parts.image.stateDict()) out.set(VISUAL_PREFIX + name, v);
   for (const [name, v] of parts.text.stateDict()) out.set(name, v);
-  for (const [name, v] of parts.loss.stateDict()) out.set(name, v);
+  for (const [name, v] of parts.logits.stateDict()) out.set(name, v);
   return out;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { l2Normalize } from '../model/l2-normalize.js';
+import type { ContrastiveLoss } from '../components/contrastive-loss.js';
 import { type ClipTrainables, trainableParameters } from './clip-trainables.js';
 
 export interface ContrastiveStep {
@@ -35,17 +36,18 @@ function byStateName(parts: ClipTrainables, grads: tf.NamedTensorMap, into: Map<
  * gradient of the loss over the whole batch (a contrastive loss couples every pair of the batch), as
  * open_clip's `accum_freq`: the features of all slices are first computed without gradients; then for
  * each slice the loss over the whole batch is differentiated with that slice's features recomputed live
- * and the others held fixed, and the slices' gradients are summed. Unlike open_clip, the loss's own
- * scalars (logit scale and bias) take their gradient from one slice only, not once per slice.
+ * and the others held fixed, and the slices' gradients are summed. Unlike open_clip, the model's logit
+ * scale and bias take their gradient from one slice only, not once per slice.
  * (BatchNorm running statistics are updated by both passes, as in open_clip.)
  */
-export function contrastiveGradients(parts: ClipTrainables, pixels: tf.Tensor4D, ids: tf.Tensor2D, microBatches = 1): ContrastiveStep {
+export function contrastiveGradients(parts: ClipTrainables, contrastiveLoss: ContrastiveLoss, pixels: tf.Tensor4D, ids: tf.Tensor2D, microBatches = 1): ContrastiveStep {
   const towerVariables = [...parts.image.stateDict().values(), ...parts.text.stateDict().values()].filter((v) => v.trainable);
-  const lossVariables = [...parts.loss.stateDict().values()].filter((v) => v.trainable);
+  const lossVariables = [...parts.logits.stateDict().values()].filter((v) => v.trainable);
+  const compute = (image: tf.Tensor2D, text: tf.Tensor2D) => contrastiveLoss.compute(image, text, parts.logits.scale(), parts.logits.bias);
   const grads = new Map<string, tf.Tensor>();
 
   if (microBatches === 1) {
-    const { value, grads: g } = tf.variableGrads(() => parts.loss.compute(...features(parts, pixels, ids)), [...towerVariables, ...lossVariables]);
+    const { value, grads: g } = tf.variableGrads(() => compute(...features(parts, pixels, ids)), [...towerVariables, ...lossVariables]);
     byStateName(parts, g, grads);
     const loss = value.dataSync()[0];
     value.dispose();
@@ -69,7 +71,7 @@ export function contrastiveGradients(parts: ClipTrainables, pixels: tf.Tensor4D,
           cached.map(([, cachedText], k) => (k === j ? text : cachedText)),
           0,
         );
-        return parts.loss.compute(allImages, allTexts);
+        return compute(allImages, allTexts);
       }, variables);
       byStateName(parts, g, grads);
       if (j === 0) loss = value.dataSync()[0];

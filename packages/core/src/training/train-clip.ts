@@ -2,17 +2,17 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipDataset } from '../components/dataset.js';
-import { isTrainableImageEncoder, isTrainableTextEncoder } from '../components/encoders.js';
 import type { Tokenizer } from '../components/tokenizer.js';
 import type { ClipConfig } from '../config/clip-config.js';
 import { parseClipConfig } from '../config/parse-clip-config.js';
 import { assembleClip } from '../di/assemble-clip.js';
-import type { ClipPlugin } from '../di/plugin.js';
-import { BACKEND, DATASET, IMAGE_ENCODER, LOSS, TEXT_ENCODER, TOKENIZER } from '../di/slots.js';
+import type { AnyClipPlugin } from '../di/plugin.js';
+import { BACKEND, DATASET, LOSS, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER } from '../di/slots.js';
 import { ClipkitError } from '../errors.js';
 import { retrievalRecall } from '../evaluation/retrieval-recall.js';
 import { zeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
 import { ClipModel } from '../model/clip-model.js';
+import { LogitParameters } from '../model/logit-parameters.js';
 import { AdamW } from './adamw.js';
 import { findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import { type ClipTrainables, clipStateDict, trainableParameters } from './clip-trainables.js';
@@ -57,7 +57,7 @@ export interface TrainResult {
 export class NonFiniteLossError extends ClipkitError {}
 
 async function evaluate(parts: ClipTrainables, tokenizer: Tokenizer, dataset: ClipDataset, afterSteps: number): Promise<EvalMetrics> {
-  const model = new ClipModel(parts.image, parts.text, { logitScale: parts.loss.logitScale(), logitBias: parts.loss.logitBias() });
+  const model = new ClipModel(parts.image, parts.text, { logitScale: parts.logits.scaleValue(), logitBias: parts.logits.biasValue() });
   const zeroShotTask = dataset.zeroShot();
   const retrievalTask = dataset.retrieval();
   return {
@@ -69,8 +69,8 @@ async function evaluate(parts: ClipTrainables, tokenizer: Tokenizer, dataset: Cl
 }
 
 /** Checks that a resumed run continues the same experiment. */
-async function checkResumable(checkpointDir: string, config: ClipConfig): Promise<void> {
-  const saved = parseClipConfig(await readCheckpointConfig(checkpointDir), join(checkpointDir, 'clipkit.json'));
+async function checkResumable(checkpointDir: string, config: ClipConfig, plugins: readonly AnyClipPlugin[]): Promise<void> {
+  const saved = parseClipConfig(await readCheckpointConfig(checkpointDir), plugins, join(checkpointDir, 'clipkit.json'));
   const differing = (Object.keys(config) as (keyof ClipConfig)[]).filter((key) => JSON.stringify(saved[key]) !== JSON.stringify(config[key]));
   if (differing.length > 0) {
     throw new ClipkitError(
@@ -86,25 +86,29 @@ async function checkResumable(checkpointDir: string, config: ClipConfig): Promis
  * metrics.jsonl, checkpointing atomically, and evaluating periodically and at the end. A run is
  * deterministic for a given config and seed, and `resume` continues it exactly.
  */
-export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin[], options: TrainOptions): Promise<TrainResult> {
+export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlugin[], options: TrainOptions): Promise<TrainResult> {
   const { outDir } = options;
   const emit = options.onEvent ?? (() => undefined);
   mkdirSync(outDir, { recursive: true });
   const existing = findCheckpoint(outDir);
   if (options.resume && !existing) throw new ClipkitError(`${outDir} has no checkpoint to resume from; train without --resume to start a run there`);
   if (!options.resume && existing) throw new ClipkitError(`${outDir} already holds a run (${existing}); pass --resume to continue it, or choose another --out`);
-  if (existing) await checkResumable(existing, config);
+  if (existing) await checkResumable(existing, config, plugins);
 
   const assembly = assembleClip(config, plugins, { log: options.log });
-  const optimizers: AdamW[] = [];
+  const owned: { dispose(): void }[] = [];
   try {
     const backend = await assembly.resolve(BACKEND).init();
-    const image = assembly.resolve(IMAGE_ENCODER);
-    const text = assembly.resolve(TEXT_ENCODER);
-    if (!isTrainableImageEncoder(image) || !isTrainableTextEncoder(text)) {
-      throw new ClipkitError(`backend.type "${config.backend.type}" runs inference only; train with backend.type "tfjs"`);
+    if (config.backend.type !== 'tfjs') throw new ClipkitError(`backend.type "${config.backend.type}" runs inference only; train with backend.type "tfjs"`);
+    const contrastiveLoss = assembly.resolve(LOSS);
+    if (contrastiveLoss.needsBias && config.model.logitBias === null) {
+      throw new ClipkitError(
+        `loss.type "${contrastiveLoss.type}" needs a logit bias, but model.logitBias is null: set it (SigLIP starts at -10, with model.logitScale ln 10 = 2.302585)`,
+      );
     }
-    const parts: ClipTrainables = { image, text, loss: assembly.resolve(LOSS) };
+    const logits = new LogitParameters(config.model.logitScale, config.model.logitBias);
+    owned.push(logits);
+    const parts: ClipTrainables = { image: assembly.resolve(TRAINABLE_IMAGE_ENCODER), text: assembly.resolve(TRAINABLE_TEXT_ENCODER), logits };
     const tokenizer = assembly.resolve(TOKENIZER);
     const dataset = assembly.resolve(DATASET);
     const { batchSize, accumulationSteps, logEvery, evalEvery, checkpointEvery, gradClipNorm } = config.train;
@@ -116,7 +120,7 @@ export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin
 
     const model = clipStateDict(parts);
     const optimizer = new AdamW(trainableParameters(parts), config.train);
-    optimizers.push(optimizer);
+    owned.push(optimizer);
     const metrics = new MetricsLog(join(outDir, 'metrics.jsonl'));
     let state: TrainerState = { step: 0, position: { epoch: 0, batch: 0 } };
     if (existing) {
@@ -149,7 +153,7 @@ export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin
       const n = batch.captions.length;
       const pixels = tf.tensor4d(batch.pixelValues, batch.pixelShape);
       const ids = tf.tensor2d(tokenizer.tokenize(batch.captions, { contextLength }), [n, contextLength], 'int32');
-      const step = contrastiveGradients(parts, pixels, ids, accumulationSteps);
+      const step = contrastiveGradients(parts, contrastiveLoss, pixels, ids, accumulationSteps);
       tf.dispose([pixels, ids]);
       loss = step.loss;
       if (!Number.isFinite(loss)) {
@@ -164,7 +168,7 @@ export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin
       const gradNorm = gradClipNorm === null ? null : clipGradNorm(step.grads, gradClipNorm);
       optimizer.apply(step.grads, lr);
       tf.dispose([...step.grads.values()]);
-      parts.loss.afterStep();
+      logits.clamp(config.train.maxLogitScale);
       const seconds = (performance.now() - started) / 1000;
       trainSeconds += seconds;
       secondsSinceLog += seconds;
@@ -179,8 +183,8 @@ export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin
           step: index,
           loss,
           lr,
-          logitScale: parts.loss.logitScale(),
-          logitBias: parts.loss.logitBias(),
+          logitScale: logits.scaleValue(),
+          logitBias: logits.biasValue(),
           gradNorm,
           samplesPerSecond: samplesSinceLog / secondsSinceLog,
         };
@@ -206,7 +210,7 @@ export async function trainClip(config: ClipConfig, plugins: readonly ClipPlugin
     const samplesPerSecond = trainSeconds > 0 ? ((state.step - startStep) * batchSize) / trainSeconds : 0;
     return { stepsDone: state.step, finalLoss: loss, evaluation, checkpointDir, metricsFile: metrics.path, samplesPerSecond };
   } finally {
-    for (const optimizer of optimizers) optimizer.dispose();
+    for (const part of owned) part.dispose();
     await assembly.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import type { HostTensor } from '../safetensors/dtypes.js';
-import { requireHfStorage } from './openai-hf-names.js';
+import { type HfStorageOf, requireHfStorage } from './hf-storage.js';
 
 /** A row-major [rows, cols] matrix as [cols, rows]. */
 export function transpose2d(values: Float32Array, rows: number, cols: number): Float32Array {
@@ -9,14 +9,14 @@ export function transpose2d(values: Float32Array, rows: number, cols: number): F
 }
 
 /**
- * An OpenAI-named CLIP state (clipStateTensors) under Hugging Face CLIPModel names, in the form
- * transformers saves: q/k/v projections split out of in_proj, projections transposed to Linear weights.
- * Throws for tensors HF CLIP has no place for (ResNet towers, logit_bias).
+ * A model's OpenAI-named state (clipStateTensors) under its Hugging Face names, in the form transformers
+ * saves (e.g. CLIP: q/k/v projections split out of in_proj, projections transposed to Linear weights).
+ * Throws for tensors the layout has no place for.
  */
-export function toHfStateTensors(tensors: ReadonlyMap<string, HostTensor>): Map<string, HostTensor> {
+export function toHfStateTensors(tensors: ReadonlyMap<string, HostTensor>, storageOf: HfStorageOf): Map<string, HostTensor> {
   const out = new Map<string, HostTensor>();
   for (const [name, tensor] of tensors) {
-    const storage = requireHfStorage(name);
+    const storage = requireHfStorage(storageOf, name);
     const data = tensor.data as Float32Array;
     if (storage.kind === 'rename') {
       out.set(storage.name, tensor);

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { WeightsError } from '../errors.js';
 import { toFloat32 } from '../safetensors/dtypes.js';
-import type { SafetensorsFile } from '../safetensors/safetensors-file.js';
+import type { HfStorage } from '../components/tower-formats.js';
+import type { TensorSource } from '../components/tensor-source.js';
 import { transpose2d } from './hf-state-tensors.js';
-import { type HfStorage, hfStorageOf, isHfPositionIds } from './openai-hf-names.js';
+import { type HfStorageOf, isHfPositionIds } from './hf-storage.js';
 
 /** Something that takes a tensor's values: a model variable, or a plain value such as the logit scale. */
 export interface WeightTarget {
@@ -13,12 +14,12 @@ export interface WeightTarget {
   set(values: Float32Array): void;
 }
 
-/** How the file names its tensors: OpenAI/open_clip names (open_clip and clipkit layouts) or Hugging Face CLIPModel names. */
-export type WeightNames = 'openai' | 'huggingface';
-
 export interface LoadStateDictOptions {
-  /** Default "openai". */
-  names?: WeightNames;
+  /**
+   * Where each target is stored when the file uses another naming (a Hugging Face checkpoint: see
+   * hfStorageOf); absent: the file uses the targets' own (OpenAI/open_clip) names.
+   */
+  storage?: HfStorageOf;
   /** Stored tensors to leave alone, e.g. a tower that another runtime loads from its own file. */
   ignore?: (storedName: string) => boolean;
 }
@@ -82,27 +83,26 @@ function hfPlan(target: string, shape: readonly number[], storage: HfStorage): P
 const fmt = (shape: readonly number[]) => `[${shape.join(', ')}]`;
 
 /**
- * Assigns every target from a safetensors file, reading one tensor at a time. Before anything is assigned,
+ * Assigns every target from a tensor source (safetensors, PyTorch checkpoint, shards), reading one tensor at a time. Before anything is assigned,
  * every missing, unexpected and misshaped tensor is collected and reported in one WeightsError, so a wrong
  * checkpoint is diagnosed in one go. BatchNorm's `num_batches_tracked` counters (unused at inference and by
  * clipkit's training) and transformers' `position_ids` buffers are skipped; F16, BF16 and F64 tensors are
  * widened or narrowed to float32.
  */
-export async function loadStateDict(targets: ReadonlyMap<string, tf.Variable | WeightTarget>, file: SafetensorsFile, options: LoadStateDictOptions = {}): Promise<void> {
-  const names = options.names ?? 'openai';
+export async function loadStateDict(targets: ReadonlyMap<string, tf.Variable | WeightTarget>, file: TensorSource, options: LoadStateDictOptions = {}): Promise<void> {
   const problems: string[] = [];
   const used = new Set<string>();
   const plans: { plan: Plan; target: WeightTarget }[] = [];
   for (const [name, raw] of targets) {
     const target = asTarget(raw);
     let plan: Plan;
-    if (names === 'openai') {
+    if (!options.storage) {
       plan = { target: name, parts: [{ name, shape: target.shape }], combine: ([v]) => v };
     } else {
-      const storage = hfStorageOf(name);
+      const storage = options.storage(name);
       if (!storage) {
         if (target.optional) continue;
-        problems.push(`  - not storable: "${name}" has no Hugging Face CLIPModel name (only Vision Transformer CLIP models load from that layout)`);
+        problems.push(`  - not storable: "${name}" has no name in this Hugging Face layout`);
         continue;
       }
       plan = hfPlan(name, target.shape, storage);

@@ -1,8 +1,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ClipConfig } from '../config/clip-config.js';
-import { isHfClipConfig } from '../config/hf-clip-model-config.js';
-import { parseClipConfig, readJsonConfig } from '../config/parse-clip-config.js';
+import { hfModelTypes, isHfModelConfig } from '../config/hf-model-config.js';
+import { towerFormats } from '../config/open-clip-model-config.js';
+import type { AnyClipPlugin } from '../di/plugin.js';
+import { parseClipConfig, readJsonConfig, resolveSectionPaths } from '../config/parse-clip-config.js';
 import { ClipkitError } from '../errors.js';
 
 /** The three kinds of model directory clipkit reads and writes (see DESIGN.md, "Checkpoints and model directories"). */
@@ -19,7 +21,7 @@ export const LAYOUT_CONFIG_FILES: Readonly<Record<ModelLayout, string>> = {
 export const WEIGHTS_FILE = 'model.safetensors';
 
 /** Tokenizer files that make a directory carry its own vocabulary (transformers' CLIPTokenizer / tokenizers' JSON). */
-const TOKENIZER_FILE_SETS: readonly (readonly string[])[] = [['vocab.json', 'merges.txt'], ['tokenizer.json']];
+const TOKENIZER_FILE_SETS: readonly (readonly string[])[] = [['vocab.json', 'merges.txt'], ['tokenizer.json'], ['spiece.model']];
 
 export function hasTokenizerFiles(dir: string): boolean {
   return TOKENIZER_FILE_SETS.some((files) => files.every((f) => existsSync(join(dir, f))));
@@ -37,26 +39,30 @@ function requireDirectory(dir: string): void {
 
 /**
  * Which layout a model directory is in, from its files: clipkit.json (clipkit), open_clip_config.json
- * (open_clip), or a config.json with model_type "clip" (Hugging Face). A directory with several is read
- * as the first of these, clipkit's own being the most specific.
+ * (open_clip), or a config.json whose model_type a given tower plug-in reads (Hugging Face: "clip",
+ * "siglip", ...). A directory with several is read as the first of these, clipkit's own being the most specific.
  */
-export function detectModelLayout(dir: string): ModelLayout {
+export function detectModelLayout(dir: string, plugins: readonly AnyClipPlugin[]): ModelLayout {
   requireDirectory(dir);
   if (existsSync(join(dir, LAYOUT_CONFIG_FILES.clipkit))) return 'clipkit';
   if (existsSync(join(dir, LAYOUT_CONFIG_FILES.open_clip))) return 'open_clip';
   const hfConfig = join(dir, LAYOUT_CONFIG_FILES.huggingface);
   if (existsSync(hfConfig)) {
     const json = readJsonConfig(hfConfig, (j) => j);
-    if (isHfClipConfig(json)) return 'huggingface';
-    const type = (json as { model_type?: unknown }).model_type;
-    throw new ClipkitError(`${hfConfig} is a Hugging Face config of model_type ${JSON.stringify(type)}; clipkit reads CLIPModel configs (model_type "clip")`);
+    const type = (json as { model_type?: unknown }).model_type ?? 'clip';
+    const known = hfModelTypes(plugins);
+    if (isHfModelConfig(json) && typeof type === 'string' && known.includes(type)) return 'huggingface';
+    throw new ClipkitError(
+      `${hfConfig} is a Hugging Face config of model_type ${JSON.stringify(type)}; the plug-ins given read model_type ${known.map((t) => `"${t}"`).join(', ') || '(none)'}` +
+        (type === 'siglip' ? ': install @clipkit/encoders-siglip' : ''),
+    );
   }
   const found = readdirSync(dir).sort();
   const listed = found.length === 0 ? 'nothing' : found.slice(0, 12).join(', ') + (found.length > 12 ? `, ... (${found.length} files)` : '');
   throw new ClipkitError(
     `${dir} is not a model directory (found: ${listed}). clipkit reads: a clipkit checkpoint (clipkit.json + ${WEIGHTS_FILE}); ` +
       `an open_clip model (open_clip_config.json + ${WEIGHTS_FILE} with OpenAI names); ` +
-      `a Hugging Face CLIP model (config.json with model_type "clip" + ${WEIGHTS_FILE}).`,
+      `a Hugging Face model (config.json with model_type "clip" or "siglip" + ${WEIGHTS_FILE}).`,
   );
 }
 
@@ -82,32 +88,36 @@ function asObject(json: unknown): Record<string, unknown> {
   return typeof json === 'object' && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : {};
 }
 
+/** The tokenizer of a Hugging Face model: the one its text tower's format names (CLIP's BPE by default). */
+function hfTokenizerType(json: Record<string, unknown>, plugins: readonly AnyClipPlugin[]): string {
+  const modelType = json.model_type ?? 'clip';
+  return towerFormats(plugins, 'model.text', 'huggingface').find((f) => f.format.modelType === modelType)?.format.tokenizer ?? 'clip-bpe';
+}
+
 /**
  * Reads a model directory's config into a ClipConfig. Foreign layouts become `{ model: <their config> }`
  * with clipkit defaults elsewhere; the tokenizer is the directory's own files when it has them, else the
- * bundled OpenAI vocabulary. A clipkit.json's relative tokenizer path is taken relative to the directory.
+ * bundled OpenAI vocabulary. A clipkit.json's relative section paths are taken relative to the directory.
  */
-export function readModelDirectory(dir: string, options: ReadModelDirectoryOptions = {}): ModelDirectory {
-  const layout = detectModelLayout(dir);
+export function readModelDirectory(dir: string, plugins: readonly AnyClipPlugin[], options: ReadModelDirectoryOptions = {}): ModelDirectory {
+  const layout = detectModelLayout(dir, plugins);
   const configFile = join(dir, LAYOUT_CONFIG_FILES[layout]);
   const json = asObject(readJsonConfig(configFile, (j) => j));
-  const ownTokenizer = { type: 'clip-bpe', path: hasTokenizerFiles(dir) ? resolve(dir) : null };
+  const ownPath = hasTokenizerFiles(dir) ? resolve(dir) : null;
   let document: Record<string, unknown>;
   let openClipPreprocess: Record<string, unknown> | null = null;
   if (layout === 'clipkit') {
     document = { ...json };
-    const tokenizer = asObject(json.tokenizer);
-    if (json.tokenizer === undefined) document.tokenizer = ownTokenizer;
-    else if (typeof tokenizer.path === 'string' && !isAbsolute(tokenizer.path)) document.tokenizer = { ...tokenizer, path: resolve(dir, tokenizer.path) };
+    if (json.tokenizer === undefined) document.tokenizer = { type: 'clip-bpe', path: ownPath };
   } else if (layout === 'open_clip') {
     // open_clip's Hub export wraps the model config: { model_cfg, preprocess_cfg }; its model_configs/*.json are bare.
     const wrapped = 'model_cfg' in json;
-    document = { model: wrapped ? json.model_cfg : json, tokenizer: ownTokenizer };
+    document = { model: wrapped ? json.model_cfg : json, tokenizer: { type: 'clip-bpe', path: ownPath } };
     if (wrapped && json.preprocess_cfg !== undefined) openClipPreprocess = asObject(json.preprocess_cfg);
   } else {
-    document = { model: json, tokenizer: ownTokenizer };
+    document = { model: json, tokenizer: { type: hfTokenizerType(json, plugins), path: ownPath } };
   }
   if (options.backend) document.backend = options.backend;
-  const config = parseClipConfig(document, configFile);
+  const config = resolveSectionPaths(parseClipConfig(document, plugins, configFile), dir);
   return { dir, layout, configFile, config, weightsFile: join(dir, WEIGHTS_FILE), openClipPreprocess };
 }

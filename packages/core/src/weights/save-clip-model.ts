@@ -2,14 +2,15 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ClipConfig } from '../config/clip-config.js';
-import { toHfClipConfig } from '../config/to-hf-clip-config.js';
+import { toHfModelConfig } from '../config/to-hf-model-config.js';
 import { toOpenClipModelConfig } from '../config/to-open-clip-model-config.js';
 import { ClipkitError } from '../errors.js';
 import { writeContentAtomic } from '../io/atomic-file.js';
-import type { ClipModel } from '../model/clip-model.js';
+import type { AnyClipPlugin } from '../di/plugin.js';
 import type { HostTensor } from '../safetensors/dtypes.js';
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
-import { clipStateTensors } from './clip-state-dict.js';
+import { clipStateTensors, type TrainableClipModel } from './clip-state-dict.js';
+import { hfStorageOf } from './hf-storage.js';
 import { toHfStateTensors } from './hf-state-tensors.js';
 import { LAYOUT_CONFIG_FILES, type ModelLayout, WEIGHTS_FILE } from './model-directory.js';
 
@@ -26,7 +27,7 @@ export interface SaveClipModelOptions {
 
 /** transformers reads safetensors only with this metadata (it names the framework the tensors came from). */
 const METADATA = { format: 'pt' };
-const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json'];
+const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json', 'spiece.model', 'tokenizer_config.json', 'special_tokens_map.json'];
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -81,7 +82,14 @@ async function copyTokenizerFiles(path: string | null, dir: string): Promise<boo
  * The tokenizer's vocab.json/merges.txt or tokenizer.json are copied along when the config names them.
  * Every file is written atomically, the config last, so the config never points at weights not yet written.
  */
-export async function saveClipModel(dir: string, layout: ModelLayout, model: ClipModel, config: ClipConfig, options: SaveClipModelOptions = {}): Promise<void> {
+export async function saveClipModel(
+  dir: string,
+  layout: ModelLayout,
+  model: TrainableClipModel,
+  config: ClipConfig,
+  plugins: readonly AnyClipPlugin[],
+  options: SaveClipModelOptions = {},
+): Promise<void> {
   const { vision, embedDim } = config.model;
   if (model.embedDim !== embedDim || model.imageEncoder.imageSize !== vision.imageSize) {
     throw new ClipkitError(
@@ -94,24 +102,22 @@ export async function saveClipModel(dir: string, layout: ModelLayout, model: Cli
   let configJson: unknown;
   let tensors = clipStateTensors(model);
   if (layout === 'huggingface') {
-    if (model.logitBias !== null)
-      throw new ClipkitError('Hugging Face CLIPModel has no logit_bias (this model was trained with a SigLIP loss); save it in the "open_clip" or "clipkit" layout');
-    configJson = toHfClipConfig(config.model);
-    tensors = toHfStateTensors(tensors);
+    configJson = toHfModelConfig(config.model, plugins);
+    tensors = toHfStateTensors(tensors, hfStorageOf(config.model, plugins));
   } else {
     tensors = withBatchNormCounters(tensors);
     if (layout === 'open_clip') {
-      // open_clip creates the logit_bias parameter only when the config sets init_logit_bias (its SigLIP models).
-      const modelCfg = { ...toOpenClipModelConfig(config.model), ...(model.logitBias === null ? {} : { init_logit_bias: model.logitBias }) };
+      const modelCfg = toOpenClipModelConfig({ ...config.model, logitBias: model.logitBias }, plugins);
       configJson = { model_cfg: modelCfg, preprocess_cfg: { mean: [...mean], std: [...std] } };
     }
   }
 
   await mkdir(dir, { recursive: true });
   await writeSafetensors(join(dir, WEIGHTS_FILE), tensors, METADATA);
-  const copiedTokenizer = await copyTokenizerFiles(config.tokenizer.path, dir);
+  const tokenizerPath = typeof config.tokenizer.path === 'string' ? config.tokenizer.path : null;
+  const copiedTokenizer = await copyTokenizerFiles(tokenizerPath, dir);
   if (layout !== 'open_clip') await writeContentAtomic(join(dir, 'preprocessor_config.json'), json(clipPreprocessorConfig(vision.imageSize, mean, std)));
   // The clipkit config points at the copied tokenizer relative to the directory, so the directory can move.
-  if (layout === 'clipkit') configJson = { ...config, tokenizer: { ...config.tokenizer, path: copiedTokenizer ? '.' : config.tokenizer.path } };
+  if (layout === 'clipkit') configJson = { ...config, tokenizer: { ...config.tokenizer, path: copiedTokenizer ? '.' : tokenizerPath } };
   await writeContentAtomic(join(dir, LAYOUT_CONFIG_FILES[layout]), json(configJson));
 }

@@ -1,0 +1,42 @@
+import type { Tensor, Tensor1D, Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+
+/**
+ * The operations whose best formulation depends on the tfjs backend (a fused kernel, transpose flags or
+ * explicit transposes, which gradient), with their gradients. @clipkit/layers composes its layers from
+ * them; a backend registers its strategy once, when it initialises (registerTensorOps), so no layer tests
+ * the backend's name. Every implementation computes the same maths to float32 rounding.
+ */
+export interface TensorOps {
+  /** nn.Linear: x [N, in], weight [out, in] (PyTorch's layout), bias [out] -> x W^T + b [N, out]. */
+  linear(x: Tensor2D, weight: Tensor2D, bias?: Tensor1D): Tensor2D;
+  /** x [N, in] @ P [in, out] for OpenAI's projection parameters stored [in, out]. */
+  project(x: Tensor2D, weight: Tensor2D): Tensor2D;
+  /** nn.Conv2d without bias on NHWC input: x [N, H, W, in], weight [out, in, k, k] (PyTorch's layout), symmetric zero padding. */
+  conv2d(x: Tensor4D, weight: Tensor4D, stride: number, padding: number): Tensor4D;
+  /** x * sigmoid(1.702 x). */
+  quickGelu<T extends Tensor>(x: T): T;
+  /** Exact GELU x/2 (1 + erf(x / sqrt 2)). */
+  gelu<T extends Tensor>(x: T): T;
+  /** tanh-approximated GELU (transformers' gelu_pytorch_tanh): x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))). */
+  geluTanh<T extends Tensor>(x: T): T;
+  /** LayerNorm over the last axis (biased variance, eps inside the square root). */
+  layerNorm<T extends Tensor>(x: T, gamma: Tensor1D, beta: Tensor1D, eps: number): T;
+  /**
+   * Multi-head self-attention from nn.MultiheadAttention's packed in-proj output qkv [B, T, 3D] (q, k, v of
+   * each token side by side, heads in order within each): softmax(q k^T / sqrt(D / heads) + mask) v with the
+   * heads merged, [B, T, D]. `mask` [T, T] is added to the scores.
+   */
+  attention(qkv: Tensor3D, heads: number, mask?: Tensor2D): Tensor3D;
+}
+
+const registered = new Map<string, TensorOps>();
+
+/** Registers the operations of tfjs backend `backend` (by the name tf.getBackend() returns); called once at initialisation. */
+export function registerTensorOps(backend: string, ops: TensorOps): void {
+  registered.set(backend, ops);
+}
+
+/** The operations registered for a tfjs backend, if any. */
+export function registeredTensorOps(backend: string): TensorOps | undefined {
+  return registered.get(backend);
+}

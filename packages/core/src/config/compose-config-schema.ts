@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { ClipkitError } from '../errors.js';
+import type { AnyClipPlugin } from '../di/plugin.js';
+import { SLOTS, type SectionPath } from '../di/slots.js';
+import type { ClipConfig } from './clip-config.js';
+import { trainSchema } from './train-schema.js';
+
+/** npm package names (scoped or not); a config's `plugins` may not name paths (nothing read from a file is executed). */
+const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
+
+/** The default `type` of each section that has one. */
+function defaultTypeOf(section: SectionPath): string | undefined {
+  return SLOTS.find((slot) => slot.section === section && slot.defaultType !== undefined)?.defaultType;
+}
+
+/** The plug-ins' schemas for one section, one per type. */
+export function sectionSchemas(section: SectionPath, plugins: readonly AnyClipPlugin[]): Map<string, z.ZodType> {
+  const schemas = new Map<string, z.ZodType>();
+  for (const plugin of plugins) {
+    if (plugin.slot.section !== section || plugin.type === '*' || !plugin.schema) continue;
+    const known = schemas.get(plugin.type);
+    if (known && known !== plugin.schema) {
+      throw new ClipkitError(`two plug-ins declare different schemas for ${section}.type "${plugin.type}"; pass only one package that provides it`);
+    }
+    schemas.set(plugin.type, plugin.schema);
+  }
+  return schemas;
+}
+
+/**
+ * A section as the plug-ins declare it: the union of their schemas told apart by `type`. A section no
+ * given plug-in declares is kept as it is (`{ type, ... }` unchecked), so an inference pipeline does not
+ * need the loss or dataset packages; resolving it later names the package to install.
+ */
+function sectionSchema(section: SectionPath, plugins: readonly AnyClipPlugin[]): z.ZodType {
+  const schemas = [...sectionSchemas(section, plugins).values()];
+  const union =
+    schemas.length === 0
+      ? z.looseObject({ type: z.string().min(1).describe('The component to use; no installed plug-in declares this section.') })
+      : schemas.length === 1
+        ? schemas[0]
+        : z.discriminatedUnion('type', schemas as unknown as [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]]);
+  const fallback = defaultTypeOf(section);
+  return fallback === undefined ? union : union.prefault({ type: fallback });
+}
+
+/** The whole config's schema for these plug-ins: the frame core owns, each section from its plug-ins. */
+export function composeConfigSchema(plugins: readonly AnyClipPlugin[]): z.ZodType<ClipConfig> {
+  const model = z.strictObject({
+    embedDim: z.int().min(1).max(65536).describe('Dimension of the joint embedding space.'),
+    logitScale: z
+      .number()
+      .min(0)
+      .max(20)
+      .default(Math.log(1 / 0.07))
+      .describe('Initial log logit scale t (similarities are multiplied by exp(t)); pretrained models load theirs. Default ln(1/0.07).'),
+    logitBias: z.number().min(-100).max(100).nullable().default(null).describe('Initial logit bias (SigLIP: -10); null: none (CLIP). Default null.'),
+    vision: sectionSchema('model.vision', plugins),
+    text: sectionSchema('model.text', plugins),
+  });
+  return z.strictObject({
+    $schema: z.string().optional().describe('The JSON Schema of this file, for editors (`clipkit config-schema`).'),
+    plugins: z.array(z.string().regex(PACKAGE_NAME, 'must be an npm package name')).default([]).describe('npm packages providing further plug-ins.'),
+    model,
+    tokenizer: sectionSchema('tokenizer', plugins),
+    loss: sectionSchema('loss', plugins),
+    backend: sectionSchema('backend', plugins),
+    data: sectionSchema('data', plugins),
+    train: trainSchema,
+  }) as unknown as z.ZodType<ClipConfig>;
+}
+
+/** The JSON Schema of configs for these plug-ins (what editors complete and check a config file with). */
+export function configJsonSchema(plugins: readonly AnyClipPlugin[]): Record<string, unknown> {
+  return z.toJSONSchema(composeConfigSchema(plugins), { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
