@@ -11,38 +11,64 @@ function pathString(path: Path): string {
   return out || '(root)';
 }
 
-interface ZodInternals {
-  _zod: { def: { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; in?: z.ZodType; options?: z.ZodType[]; element?: z.ZodType } };
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  options?: z.ZodType[];
+  element?: z.ZodType;
+  items?: z.ZodType[];
 }
 
-/** The keys the object schema at `path` allows (followed through defaults, transforms and unions by the input's `type`). */
-function allowedKeys(schema: z.ZodType, path: Path, input: unknown): string[] | undefined {
-  const def = (schema as unknown as ZodInternals)._zod.def;
-  switch (def.type) {
-    case 'object': {
-      if (path.length === 0) return Object.keys(def.shape ?? {});
-      const child = def.shape?.[String(path[0])];
-      return child && allowedKeys(child, path.slice(1), (input as Record<string, unknown> | undefined)?.[String(path[0])]);
-    }
-    case 'pipe':
-      return def.in && allowedKeys(def.in, path, input);
-    case 'default':
-    case 'prefault':
-    case 'optional':
-    case 'nullable':
-      return def.innerType && allowedKeys(def.innerType, path, input);
-    case 'union': {
-      const type = (input as { type?: unknown } | undefined)?.type;
-      for (const option of def.options ?? []) {
-        const keys = allowedKeys(option, [], undefined);
-        const literal = ((option as unknown as ZodInternals)._zod.def.shape?.type as unknown as { value?: unknown } | undefined)?.value;
-        if (keys && (literal === undefined || literal === type)) return path.length === 0 ? keys : allowedKeys(option, path, input);
-      }
-      return undefined;
-    }
-    default:
-      return undefined;
+const defOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+
+/** The `type` values a schema accepts (what discriminated unions tell their options apart by). */
+function typesOf(schema: z.ZodType): unknown[] {
+  const values = (schema as unknown as { _zod: { propValues?: Record<string, Set<unknown>> } })._zod.propValues?.type;
+  return values ? [...values] : [];
+}
+
+/**
+ * The schema that checks `value`, with the wrappers that do not change its shape (defaults, transforms,
+ * nullable) taken off, and a union narrowed to the option for the value's `type`. `nullable` records that
+ * null is also allowed.
+ */
+function unwrap(schema: z.ZodType, value: unknown): { schema: z.ZodType; nullable: boolean } {
+  let nullable = false;
+  for (;;) {
+    const def = defOf(schema);
+    if (def.type === 'nullable') nullable = true;
+    if (def.type === 'pipe' && def.in) schema = def.in;
+    else if (['default', 'prefault', 'optional', 'nullable', 'readonly'].includes(def.type) && def.innerType) schema = def.innerType;
+    else if (def.type === 'union' && def.options) {
+      const type = (value as { type?: unknown } | undefined)?.type;
+      const option = def.options.find((o) => typesOf(o).includes(type));
+      if (!option) return { schema, nullable };
+      schema = option;
+    } else return { schema, nullable };
   }
+}
+
+/** The schema of the value at `path` of `input`, unwrapped, or undefined where the schema does not say. */
+function schemaAt(root: z.ZodType, path: Path, input: unknown): { schema: z.ZodType; nullable: boolean } | undefined {
+  let value = input;
+  let node = unwrap(root, value);
+  for (const key of path) {
+    const def = defOf(node.schema);
+    const child = def.type === 'object' ? def.shape?.[String(key)] : def.type === 'array' ? def.element : def.type === 'tuple' ? def.items?.[Number(key)] : undefined;
+    if (!child) return undefined;
+    value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
+    node = unwrap(child, value);
+  }
+  return node;
+}
+
+/** The keys the object schema at `path` allows (of the variant the input's `type` chose). */
+function allowedKeys(schema: z.ZodType, path: Path, input: unknown): string[] | undefined {
+  const node = schemaAt(schema, path, input);
+  const def = node && defOf(node.schema);
+  return def?.type === 'object' ? Object.keys(def.shape ?? {}) : undefined;
 }
 
 function valueAt(root: unknown, path: Path): unknown {
