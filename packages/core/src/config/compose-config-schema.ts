@@ -28,18 +28,18 @@ export function sectionSchemas(section: SectionPath, plugins: readonly AnyClipPl
 }
 
 /**
- * A section as the plug-ins declare it: the union of their schemas told apart by `type`. A section no
- * given plug-in declares is kept as it is (`{ type, ... }` unchecked), so an inference pipeline does not
- * need the loss or dataset packages; resolving it later names the package to install.
+ * A section as the plug-ins declare it: the union of their schemas told apart by `type` (a union even of
+ * one, so a type that plug-in does not offer is one problem naming the offered types, not a type problem
+ * plus every field the other type has). A section no given plug-in declares is kept as it is
+ * (`{ type, ... }` unchecked), so an inference pipeline does not need the loss or dataset packages;
+ * resolving it later names the package to install.
  */
 function sectionSchema(section: SectionPath, plugins: readonly AnyClipPlugin[]): z.ZodType {
   const schemas = [...sectionSchemas(section, plugins).values()];
   const union =
     schemas.length === 0
       ? z.looseObject({ type: z.string().min(1).describe('The component to use; no installed plug-in declares this section.') })
-      : schemas.length === 1
-        ? schemas[0]
-        : z.discriminatedUnion('type', schemas as unknown as [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]]);
+      : z.discriminatedUnion('type', schemas as unknown as [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]]);
   const fallback = defaultTypeOf(section);
   return fallback === undefined ? union : union.prefault({ type: fallback });
 }
