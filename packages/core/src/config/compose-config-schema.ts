@@ -5,6 +5,9 @@ import { SLOTS, type SectionPath } from '../di/slots.js';
 import type { ClipConfig } from './clip-config.js';
 import { trainSchema } from './train-schema.js';
 
+/** CLIP's initial log logit scale ln(1 / 0.07) (OpenAI's paper; open_clip's and transformers' default init). */
+export const CLIP_LOGIT_SCALE = Math.log(1 / 0.07);
+
 /** npm package names (scoped or not); a config's `plugins` may not name paths (nothing read from a file is executed). */
 const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
@@ -52,7 +55,7 @@ export function composeConfigSchema(plugins: readonly AnyClipPlugin[]): z.ZodTyp
       .number()
       .min(0)
       .max(20)
-      .default(Math.log(1 / 0.07))
+      .default(CLIP_LOGIT_SCALE)
       .describe('Initial log logit scale t (similarities are multiplied by exp(t)); pretrained models load theirs. Default ln(1/0.07).'),
     logitBias: z.number().min(-100).max(100).nullable().default(null).describe('Initial logit bias (SigLIP: -10); null: none (CLIP). Default null.'),
     vision: sectionSchema('model.vision', plugins),
