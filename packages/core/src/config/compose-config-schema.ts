@@ -58,18 +58,21 @@ export function composeConfigSchema(plugins: readonly AnyClipPlugin[]): z.ZodTyp
       .default(CLIP_LOGIT_SCALE)
       .describe('Initial log logit scale t (similarities are multiplied by exp(t)); pretrained models load theirs. Default ln(1/0.07).'),
     logitBias: z.number().min(-100).max(100).nullable().default(null).describe('Initial logit bias (SigLIP: -10); null: none (CLIP). Default null.'),
-    vision: sectionSchema('model.vision', plugins),
-    text: sectionSchema('model.text', plugins),
+    vision: sectionSchema('model.vision', plugins).describe('The image tower, chosen by `type`. Required.'),
+    text: sectionSchema('model.text', plugins).describe('The text tower, chosen by `type`. Required.'),
   });
   return z.strictObject({
     $schema: z.string().optional().describe('The JSON Schema of this file, for editors (`clipkit config-schema`).'),
-    plugins: z.array(z.string().regex(PACKAGE_NAME, 'must be an npm package name')).default([]).describe('npm packages providing further plug-ins.'),
-    model,
-    tokenizer: sectionSchema('tokenizer', plugins),
-    loss: sectionSchema('loss', plugins),
-    backend: sectionSchema('backend', plugins),
-    data: sectionSchema('data', plugins),
-    train: trainSchema,
+    plugins: z
+      .array(z.string().regex(PACKAGE_NAME, 'must be an npm package name'))
+      .default([])
+      .describe('npm packages providing further plug-ins (the clipkit command imports each and uses its `plugins` export); package names only. Default [].'),
+    model: model.describe('The two towers, the joint embedding and the logit parameters; also accepts an open_clip model config or a Hugging Face config.json. Required.'),
+    tokenizer: sectionSchema('tokenizer', plugins).describe('Text to token ids, chosen by `type`. Default { "type": "clip-bpe" }.'),
+    loss: sectionSchema('loss', plugins).describe('The contrastive loss, chosen by `type`. Default { "type": "clip" }.'),
+    backend: sectionSchema('backend', plugins).describe('The runtime, chosen by `type`: "tfjs" trains and infers, "onnxruntime" infers. Default { "type": "tfjs" }.'),
+    data: sectionSchema('data', plugins).describe('The training and evaluation data, chosen by `type`. Default { "type": "synthetic-shapes" }.'),
+    train: trainSchema.describe('Optimiser, schedule and loop settings; every field has a default.'),
   }) as unknown as z.ZodType<ClipConfig>;
 }
 
