@@ -11,6 +11,7 @@ import {
   type FakeTextTower,
   FakeTokenizer,
   fakeOnnxImagePlugin,
+  fakeOnnxTextPlugin,
   fakePlugins,
   fakeResNetPlugin,
   fakeTextPlugin,
@@ -79,7 +80,8 @@ describe('assembleClip', () => {
 
   it('matches inference towers to the runtime: "*" serves any type on onnxruntime, an exact type wins over it', async () => {
     const onnx = config({ backend: { type: 'onnxruntime' } });
-    const assembly = assembleClip(onnx, fakePlugins, { ...quiet, modelDir: '/models/onnx' });
+    const withoutOnnxText = fakePlugins.filter((p) => p !== fakeOnnxTextPlugin);
+    const assembly = assembleClip(onnx, withoutOnnxText, { ...quiet, modelDir: '/models/onnx' });
     const image = assembly.resolve(IMAGE_ENCODER);
     expect(image).toBeInstanceOf(FakeOnnxImageEncoder);
     expect((image as FakeOnnxImageEncoder).modelDir).toBe('/models/onnx');

@@ -5,12 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Backend } from '../components/backend.js';
 import type { ContrastiveLoss } from '../components/contrastive-loss.js';
-import type { ImageEncoder, TrainableImageEncoder, TrainableTextEncoder } from '../components/encoders.js';
+import type { ImageEncoder, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from '../components/encoders.js';
 import type { Tokenizer } from '../components/tokenizer.js';
 import type { HfStorage } from '../components/tower-formats.js';
-import type { VisionSection } from '../config/clip-config.js';
+import type { TextSection, VisionSection } from '../config/clip-config.js';
 import { type AnyClipPlugin, definePlugin } from '../di/plugin.js';
-import { BACKEND, IMAGE_ENCODER, LOSS, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER } from '../di/slots.js';
+import { BACKEND, IMAGE_ENCODER, LOSS, TEXT_ENCODER, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER } from '../di/slots.js';
 import type { ConfigProblem } from '../errors.js';
 import { SeededRandom } from '../random/seeded-random.js';
 
@@ -352,6 +352,25 @@ export const fakeOnnxImagePlugin = definePlugin<ImageEncoder, VisionSection>({
   create: (section, context) => new FakeOnnxImageEncoder(section, context.config.model.embedDim, context.modelDir),
 });
 
+/** The text tower of another runtime. */
+export class FakeOnnxTextEncoder implements TextEncoder {
+  constructor(
+    readonly contextLength: number,
+    readonly embedDim: number,
+  ) {}
+  async encode(inputIds: tf.Tensor2D): Promise<tf.Tensor2D> {
+    return tf.zeros([inputIds.shape[0], this.embedDim]);
+  }
+  dispose(): void {}
+}
+
+export const fakeOnnxTextPlugin = definePlugin<TextEncoder, TextSection>({
+  slot: TEXT_ENCODER,
+  type: '*',
+  runtime: 'onnxruntime',
+  create: (section, context) => new FakeOnnxTextEncoder(section.contextLength, context.config.model.embedDim),
+});
+
 /** CLIP's softmax loss written out with tfjs ops (the real one lives in @clipkit/losses). */
 export class FakeSoftmaxLoss implements ContrastiveLoss {
   readonly type = 'clip';
@@ -359,7 +378,7 @@ export class FakeSoftmaxLoss implements ContrastiveLoss {
   compute(image: tf.Tensor2D, text: tf.Tensor2D, logitScale: tf.Scalar): tf.Scalar {
     return tf.tidy(() => {
       const logits = tf.mul(tf.matMul(image, tf.transpose(text)), logitScale); // [B, B]
-      const labels = tf.oneHot(tf.range(0, image.shape[0], 1, 'int32'), image.shape[0]);
+      const labels = tf.eye(image.shape[0]); // row i's class is column i
       return tf.div(tf.add(tf.losses.softmaxCrossEntropy(labels, logits), tf.losses.softmaxCrossEntropy(labels, tf.transpose(logits))), 2) as tf.Scalar;
     });
   }
@@ -374,7 +393,8 @@ export class FakeSigmoidLoss implements ContrastiveLoss {
       const batch = image.shape[0];
       const logits = tf.add(tf.mul(tf.matMul(image, tf.transpose(text)), logitScale), logitBias ?? 0); // [B, B]
       const labels = tf.sub(tf.mul(tf.eye(batch), 2), 1);
-      return tf.div(tf.neg(tf.sum(tf.logSigmoid(tf.mul(labels, logits)))), batch) as tf.Scalar;
+      // log sigmoid(z) = -softplus(-z): tf.logSigmoid's own gradient reads a tensor its tidy already freed.
+      return tf.div(tf.sum(tf.softplus(tf.neg(tf.mul(labels, logits)))), batch) as tf.Scalar;
     });
   }
 }
@@ -402,6 +422,7 @@ export const fakePlugins: readonly AnyClipPlugin[] = [
   fakeResNetPlugin,
   fakeTextPlugin,
   fakeOnnxImagePlugin,
+  fakeOnnxTextPlugin,
   fakeClipLossPlugin,
   fakeSigLipLossPlugin,
 ];
