@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { definePlugin } from '../di/plugin.js';
 import { fakePlugins, fakeTextPlugin, fakeTfjsPlugin, fakeVitPlugin, TINY_MODEL } from '../testing/fake-plugins.test-support.js';
 import { configJsonSchema } from './compose-config-schema.js';
 
@@ -69,5 +70,12 @@ describe('configJsonSchema', () => {
     expect(narrow.properties!.loss).toMatchObject({ type: 'object', required: ['type'], default: { type: 'clip' } });
     expect(narrow.properties!.loss.additionalProperties).not.toBe(false);
     expect(narrow.properties!.model.properties!.vision.oneOf!.map((v) => v.properties!.type.const)).toEqual(['vit']);
+  });
+
+  it("refuses a plug-in whose schema's type literal is not its own type", () => {
+    const misnamed = definePlugin({ ...fakeVitPlugin, type: 'vit2' });
+    expect(() => configJsonSchema([misnamed, fakeTextPlugin])).toThrow(
+      'the model.vision plug-in of type "vit2" declares a schema whose type is not z.literal("vit2"); fix the plug-in\'s schema',
+    );
   });
 });

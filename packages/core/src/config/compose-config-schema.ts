@@ -21,6 +21,11 @@ export function sectionSchemas(section: SectionPath, plugins: readonly AnyClipPl
   const schemas = new Map<string, z.ZodType>();
   for (const plugin of plugins) {
     if (plugin.slot.section !== section || plugin.type === '*' || !plugin.schema) continue;
+    // The config chooses the plug-in by its `type` and the schema by its literal: they must agree.
+    const literal = (plugin.schema as unknown as { _zod: { propValues?: Record<string, Set<unknown>> } })._zod.propValues?.type;
+    if (!literal?.has(plugin.type)) {
+      throw new ClipkitError(`the ${section} plug-in of type "${plugin.type}" declares a schema whose type is not z.literal("${plugin.type}"); fix the plug-in's schema`);
+    }
     const known = schemas.get(plugin.type);
     if (known && known !== plugin.schema) {
       throw new ClipkitError(`two plug-ins declare different schemas for ${section}.type "${plugin.type}"; pass only one package that provides it`);

@@ -13,11 +13,11 @@ import {
   fakeOnnxImagePlugin,
   fakeOnnxTextPlugin,
   fakePlugins,
-  fakeResNetPlugin,
   fakeTextPlugin,
   fakeTfjsPlugin,
   fakeTokenizerPlugin,
   fakeVitPlugin,
+  fakeVitSchema,
   TINY_MODEL,
 } from '../testing/fake-plugins.test-support.js';
 import { assembleClip } from './assemble-clip.js';
@@ -119,7 +119,7 @@ describe('assembleClip', () => {
     expect(() => assembleClip(config(), [...fakePlugins, fakeVitPlugin], quiet)).toThrow(
       '2 plug-ins were given for model.vision.type "vit" (slot TRAINABLE_IMAGE_ENCODER); pass each plug-in once.',
     );
-    const otherVit = definePlugin({ ...fakeResNetPlugin, type: 'vit' });
+    const otherVit = definePlugin({ ...fakeVitPlugin, schema: fakeVitSchema.describe('another package') });
     expect(() => parseClipConfig({ model: TINY_MODEL }, [...fakePlugins, otherVit])).toThrow(
       'two plug-ins declare different schemas for model.vision.type "vit"; pass only one package that provides it',
     );
