@@ -1,51 +1,18 @@
-import type { ClipLossConfig, ContrastiveLoss } from '@clipkit/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type { ContrastiveLoss } from '@clipkit/core';
+import type * as tf from '@tensorflow/tfjs-core';
 import { clipSoftmaxLoss } from './clip-softmax-loss.js';
-import { checkLogitScale } from './loss-arguments.js';
-import { scalarVariable } from './scalar-variable.js';
-
-/** ClipLossConfig without its `type`; every field is optional and defaults as documented there. */
-export type ClipLossOptions = Partial<Omit<ClipLossConfig, 'type'>>;
 
 /**
- * CLIP's loss with its learnable temperature, as open_clip's CLIP model holds it: t = ln(1 / 0.07)
- * initially, logits multiplied by exp(t), and t clamped to [0, ln 100] after every optimiser step
- * (open_clip's train loop), so the scale stays in [1, 100].
+ * CLIP's softmax loss as a pipeline's loss (`loss.type: "clip"`). It holds nothing: the learnable scale
+ * exp(t) is the model's (model.logitScale, clamped by train.maxLogitScale), passed in at every step, as
+ * open_clip's ClipLoss takes `logit_scale` from the model's forward. CLIP has no bias.
  */
 export class ClipLoss implements ContrastiveLoss {
   readonly type = 'clip';
-  /** t, the log of the logit scale: state-dict name `logit_scale`, shape [] as in OpenAI's checkpoints. */
-  readonly logScale: tf.Variable<tf.Rank.R0>;
-  readonly maxLogScale: number;
+  readonly needsBias = false;
 
-  constructor(options: ClipLossOptions = {}) {
-    const initial = options.logitScale ?? Math.log(1 / 0.07);
-    this.maxLogScale = options.maxLogitScale ?? Math.log(100);
-    checkLogitScale('ClipLoss', initial, this.maxLogScale);
-    this.logScale = scalarVariable(initial);
-  }
-
-  compute(imageFeatures: tf.Tensor2D, textFeatures: tf.Tensor2D): tf.Scalar {
-    return tf.tidy(() => clipSoftmaxLoss(imageFeatures, textFeatures, tf.exp(this.logScale)));
-  }
-
-  afterStep(): void {
-    tf.tidy(() => this.logScale.assign(tf.clipByValue(this.logScale, 0, this.maxLogScale)));
-  }
-
-  logitScale(): number {
-    return Math.exp(this.logScale.dataSync()[0]);
-  }
-
-  logitBias(): null {
-    return null;
-  }
-
-  stateDict(): Map<string, tf.Variable> {
-    return new Map<string, tf.Variable>([['logit_scale', this.logScale]]);
-  }
-
-  dispose(): void {
-    this.logScale.dispose();
+  /** L2-normalised features [B, D] of matching pairs and the multiplier exp(t) -> the loss, a scalar; the bias is not used. */
+  compute(imageFeatures: tf.Tensor2D, textFeatures: tf.Tensor2D, logitScale: tf.Scalar): tf.Scalar {
+    return clipSoftmaxLoss(imageFeatures, textFeatures, logitScale);
   }
 }

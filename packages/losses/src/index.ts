@@ -1,6 +1,6 @@
-export { similarityLogits } from './similarity-logits.js';
+export { ClipLoss } from './clip-loss.js';
 export { clipSoftmaxLoss } from './clip-softmax-loss.js';
-export { sigLipSigmoidLoss, type SigLipSigmoidLossOptions } from './siglip-sigmoid-loss.js';
-export { ClipLoss, type ClipLossOptions } from './clip-loss.js';
-export { SigLipLoss, type SigLipLossOptions } from './siglip-loss.js';
-export { clipLossPlugin, lossPlugins, sigLipLossPlugin } from './loss-plugins.js';
+export { type ClipLossConfig, clipLossPlugin, plugins, type SigLipLossConfig, sigLipLossPlugin } from './loss-plugins.js';
+export { SigLipLoss } from './siglip-loss.js';
+export { type SigLipSigmoidLossOptions, sigLipSigmoidLoss } from './siglip-sigmoid-loss.js';
+export { similarityLogits } from './similarity-logits.js';

@@ -38,11 +38,3 @@ export function checkChunkSize(where: string, chunkSize: number | null): void {
     throw new ClipkitError(`${where}: chunkSize must be a positive integer (rows per chunk) or null (no chunking), got ${chunkSize}.`);
   }
 }
-
-/** Throws unless the log scale t and its upper clamp are finite and the clamp range [0, max] is not empty. */
-export function checkLogitScale(where: string, logitScale: number, maxLogitScale: number): void {
-  if (!Number.isFinite(logitScale)) throw new ClipkitError(`${where}: logitScale (the log scale t) must be a finite number, got ${logitScale}.`);
-  if (!(Number.isFinite(maxLogitScale) && maxLogitScale >= 0)) {
-    throw new ClipkitError(`${where}: maxLogitScale must be a finite number >= 0 (t is clamped to [0, maxLogitScale]), got ${maxLogitScale}.`);
-  }
-}

@@ -12,54 +12,42 @@ describe('SigLipLoss', () => {
     await initTfjs({ device: 'wasm', log: () => undefined });
   });
 
-  it("starts at t' = ln 10 and b = -10, named logit_scale and logit_bias, shape [], as open_clip", () => {
+  it('is the stateless "siglip" loss: it needs the bias and holds only its chunk size', () => {
     const loss = new SigLipLoss();
-    expect([...loss.stateDict()].map(([name, v]) => [name, v.shape, v.trainable])).toEqual([
-      ['logit_scale', [], true],
-      ['logit_bias', [], true],
-    ]);
-    // float32 storage of t': relative error of exp(t') below 1e-6.
-    expect(Math.abs(loss.logitScale() / 10 - 1)).toBeLessThan(1e-6);
-    expect(loss.logitBias()).toBe(-10);
-    expect(loss.chunkSize).toBeNull();
-    loss.dispose();
+    expect([loss.type, loss.needsBias, loss.chunkSize]).toEqual(['siglip', true, null]);
+    expect(new SigLipLoss({ chunkSize: 16 }).chunkSize).toBe(16);
   });
 
-  // Tolerance: the fixtures' |a - ref| <= 1e-5 + 1e-4 |ref|. The module holds t' = ln(s), so dL/dt' = dL/ds * s.
+  // Tolerance: the fixtures' |a - ref| <= 1e-5 + 1e-4 |ref|. The model holds t' = ln(s) and passes exp(t'), so dL/dt' = dL/ds x s.
   describe.each([null, 5])('chunkSize %s', (chunkSize) => {
-    it.each(CASES.map((c) => [c.name, c] as const))("computes open_clip SigLipLoss, dL/dt' and dL/db on %s", (_, c) => {
-      const scale = c.tensors.get('logit_scale')!.data[0];
-      const loss = new SigLipLoss({ logitScale: Math.log(scale), logitBias: c.tensors.get('logit_bias')!.data[0], chunkSize });
-      const [image, text] = ['image_features', 'text_features'].map((n) => fixtureTensor(c, n)) as [tf.Tensor2D, tf.Tensor2D];
-      const before = tf.memory().numTensors;
-      const { value, grads } = tf.variableGrads(() => loss.compute(image, text));
-      expectClose(value, c.tensors.get('siglip_loss')!.data, 'siglip_loss');
-      expectClose(grads[loss.logScale.name], [c.tensors.get('siglip_grad_logit_scale')!.data[0] * scale], "dL/dt'");
-      expectClose(grads[loss.bias.name], c.tensors.get('siglip_grad_logit_bias')!.data, 'dL/db');
-      tf.dispose([value, ...Object.values(grads)]);
-      expect(tf.memory().numTensors).toBe(before);
-      tf.dispose([image, text]);
-      loss.dispose();
-    });
+    it.each(CASES.map((c) => [c.name, c] as const))(
+      "computes open_clip SigLipLoss from the model's exp(t') and b, with dL/dt', dL/db and the features' gradients, on %s",
+      (_, c) => {
+        const scale = c.tensors.get('logit_scale')!.data[0];
+        const t = tf.variable(tf.scalar(Math.log(scale)));
+        const b = tf.variable(tf.scalar(c.tensors.get('logit_bias')!.data[0]));
+        const [image, text] = ['image_features', 'text_features'].map((n) => tf.variable(fixtureTensor(c, n))) as [tf.Variable<tf.Rank.R2>, tf.Variable<tf.Rank.R2>];
+        const loss = new SigLipLoss({ chunkSize });
+        const before = tf.memory().numTensors;
+        const { value, grads } = tf.variableGrads(() => loss.compute(image, text, tf.exp(t) as tf.Scalar, b), [t, b, image, text]);
+        expectClose(value, c.tensors.get('siglip_loss')!.data, 'siglip_loss');
+        expectClose(grads[t.name], [c.tensors.get('siglip_grad_logit_scale')!.data[0] * scale], "dL/dt'");
+        expectClose(grads[b.name], c.tensors.get('siglip_grad_logit_bias')!.data, 'dL/db');
+        expectClose(grads[image.name], c.tensors.get('siglip_grad_image_features')!.data, 'dL/dimage');
+        expectClose(grads[text.name], c.tensors.get('siglip_grad_text_features')!.data, 'dL/dtext');
+        tf.dispose([value, ...Object.values(grads)]);
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose([t, b, image, text]);
+      },
+    );
   });
 
-  it("clamps t' to [0, maxLogitScale] after a step and leaves the bias alone", () => {
-    const loss = new SigLipLoss({ logitScale: 6, logitBias: -20 });
-    loss.afterStep();
-    expect(Math.abs(loss.logitScale() - 100)).toBeLessThan(1e-4); // float32 rounding of ln 100
-    expect(loss.logitBias()).toBe(-20);
-    loss.dispose();
-  });
-
-  it('rejects a bad chunk size or bias', () => {
-    expect(() => new SigLipLoss({ chunkSize: 0 })).toThrow(ClipkitError);
-    expect(() => new SigLipLoss({ logitBias: Number.POSITIVE_INFINITY })).toThrow(/logitBias must be a finite number/);
-  });
-
-  it('releases both variables on dispose', () => {
-    const before = tf.memory().numTensors;
-    const loss = new SigLipLoss();
-    loss.dispose();
-    expect(tf.memory().numTensors).toBe(before);
+  it('refuses a model without a bias, naming the field to set, and a bad chunk size', () => {
+    const features = tf.tensor2d([[1, 0]]);
+    const scale = tf.scalar(10);
+    expect(() => new SigLipLoss().compute(features, features, scale, null)).toThrow(ClipkitError);
+    expect(() => new SigLipLoss().compute(features, features, scale, null)).toThrow(/needs the logit bias of the model; set model\.logitBias/);
+    expect(() => new SigLipLoss({ chunkSize: 0 })).toThrow(/chunkSize must be a positive integer/);
+    tf.dispose([features, scale]);
   });
 });

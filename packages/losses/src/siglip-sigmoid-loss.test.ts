@@ -38,7 +38,7 @@ describe.each(['wasm', 'cpu'] as const)('sigLipSigmoidLoss on %s', (device) => {
       expect(loss.shape).toEqual([]);
       expectClose(loss, c.tensors.get('siglip_loss')!.data, 'siglip_loss');
       expectClose(value, c.tensors.get('siglip_loss')!.data, 'siglip_loss x 2.5', 2.5);
-      GRADIENTS.forEach((name, k) => expectClose(grads[k], c.tensors.get(`siglip_grad_${name}`)!.data, `siglip_grad_${name} x 2.5`, 2.5));
+      for (const [k, name] of GRADIENTS.entries()) expectClose(grads[k], c.tensors.get(`siglip_grad_${name}`)!.data, `siglip_grad_${name} x 2.5`, 2.5);
       tf.dispose([loss, value, ...grads]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([image, text, scale, bias]);
@@ -57,7 +57,7 @@ describe.each(['wasm', 'cpu'] as const)('sigLipSigmoidLoss on %s', (device) => {
       const chunked = lossAndGrads(image, text, scale, bias, chunkSize);
       // Same bound as the fixtures: only the summation order differs.
       expectClose(chunked.value, whole.value.dataSync(), 'loss');
-      GRADIENTS.forEach((name, k) => expectClose(chunked.grads[k], whole.grads[k].dataSync(), `grad ${name}`));
+      for (const [k, name] of GRADIENTS.entries()) expectClose(chunked.grads[k], whole.grads[k].dataSync(), `grad ${name}`);
       tf.dispose([chunked.value, ...chunked.grads]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([image, text, scale, bias, whole.value, ...whole.grads]);

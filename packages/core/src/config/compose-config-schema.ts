@@ -5,6 +5,9 @@ import { SLOTS, type SectionPath } from '../di/slots.js';
 import type { ClipConfig } from './clip-config.js';
 import { trainSchema } from './train-schema.js';
 
+/** CLIP's initial log logit scale ln(1 / 0.07) (OpenAI's paper; open_clip's and transformers' default init). */
+export const CLIP_LOGIT_SCALE = Math.log(1 / 0.07);
+
 /** npm package names (scoped or not); a config's `plugins` may not name paths (nothing read from a file is executed). */
 const PACKAGE_NAME = /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
@@ -18,6 +21,11 @@ export function sectionSchemas(section: SectionPath, plugins: readonly AnyClipPl
   const schemas = new Map<string, z.ZodType>();
   for (const plugin of plugins) {
     if (plugin.slot.section !== section || plugin.type === '*' || !plugin.schema) continue;
+    // The config chooses the plug-in by its `type` and the schema by its literal: they must agree.
+    const literal = (plugin.schema as unknown as { _zod: { propValues?: Record<string, Set<unknown>> } })._zod.propValues?.type;
+    if (!literal?.has(plugin.type)) {
+      throw new ClipkitError(`the ${section} plug-in of type "${plugin.type}" declares a schema whose type is not z.literal("${plugin.type}"); fix the plug-in's schema`);
+    }
     const known = schemas.get(plugin.type);
     if (known && known !== plugin.schema) {
       throw new ClipkitError(`two plug-ins declare different schemas for ${section}.type "${plugin.type}"; pass only one package that provides it`);
@@ -28,18 +36,18 @@ export function sectionSchemas(section: SectionPath, plugins: readonly AnyClipPl
 }
 
 /**
- * A section as the plug-ins declare it: the union of their schemas told apart by `type`. A section no
- * given plug-in declares is kept as it is (`{ type, ... }` unchecked), so an inference pipeline does not
- * need the loss or dataset packages; resolving it later names the package to install.
+ * A section as the plug-ins declare it: the union of their schemas told apart by `type` (a union even of
+ * one, so a type that plug-in does not offer is one problem naming the offered types, not a type problem
+ * plus every field the other type has). A section no given plug-in declares is kept as it is
+ * (`{ type, ... }` unchecked), so an inference pipeline does not need the loss or dataset packages;
+ * resolving it later names the package to install.
  */
 function sectionSchema(section: SectionPath, plugins: readonly AnyClipPlugin[]): z.ZodType {
   const schemas = [...sectionSchemas(section, plugins).values()];
   const union =
     schemas.length === 0
       ? z.looseObject({ type: z.string().min(1).describe('The component to use; no installed plug-in declares this section.') })
-      : schemas.length === 1
-        ? schemas[0]
-        : z.discriminatedUnion('type', schemas as unknown as [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]]);
+      : z.discriminatedUnion('type', schemas as unknown as [z.core.$ZodTypeDiscriminable, ...z.core.$ZodTypeDiscriminable[]]);
   const fallback = defaultTypeOf(section);
   return fallback === undefined ? union : union.prefault({ type: fallback });
 }
@@ -52,21 +60,24 @@ export function composeConfigSchema(plugins: readonly AnyClipPlugin[]): z.ZodTyp
       .number()
       .min(0)
       .max(20)
-      .default(Math.log(1 / 0.07))
+      .default(CLIP_LOGIT_SCALE)
       .describe('Initial log logit scale t (similarities are multiplied by exp(t)); pretrained models load theirs. Default ln(1/0.07).'),
     logitBias: z.number().min(-100).max(100).nullable().default(null).describe('Initial logit bias (SigLIP: -10); null: none (CLIP). Default null.'),
-    vision: sectionSchema('model.vision', plugins),
-    text: sectionSchema('model.text', plugins),
+    vision: sectionSchema('model.vision', plugins).describe('The image tower, chosen by `type`. Required.'),
+    text: sectionSchema('model.text', plugins).describe('The text tower, chosen by `type`. Required.'),
   });
   return z.strictObject({
     $schema: z.string().optional().describe('The JSON Schema of this file, for editors (`clipkit config-schema`).'),
-    plugins: z.array(z.string().regex(PACKAGE_NAME, 'must be an npm package name')).default([]).describe('npm packages providing further plug-ins.'),
-    model,
-    tokenizer: sectionSchema('tokenizer', plugins),
-    loss: sectionSchema('loss', plugins),
-    backend: sectionSchema('backend', plugins),
-    data: sectionSchema('data', plugins),
-    train: trainSchema,
+    plugins: z
+      .array(z.string().regex(PACKAGE_NAME, 'must be an npm package name'))
+      .default([])
+      .describe('npm packages providing further plug-ins (the clipkit command imports each and uses its `plugins` export); package names only. Default [].'),
+    model: model.describe('The two towers, the joint embedding and the logit parameters; also accepts an open_clip model config or a Hugging Face config.json. Required.'),
+    tokenizer: sectionSchema('tokenizer', plugins).describe('Text to token ids, chosen by `type`. Default { "type": "clip-bpe" }.'),
+    loss: sectionSchema('loss', plugins).describe('The contrastive loss, chosen by `type`. Default { "type": "clip" }.'),
+    backend: sectionSchema('backend', plugins).describe('The runtime, chosen by `type`: "tfjs" trains and infers, "onnxruntime" infers. Default { "type": "tfjs" }.'),
+    data: sectionSchema('data', plugins).describe('The training and evaluation data, chosen by `type`. Default { "type": "synthetic-shapes" }.'),
+    train: trainSchema.describe('Optimiser, schedule and loop settings; every field has a default.'),
   }) as unknown as z.ZodType<ClipConfig>;
 }
 

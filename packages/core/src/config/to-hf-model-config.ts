@@ -28,6 +28,8 @@ export function toHfModelConfig(model: ModelConfig, plugins: readonly AnyClipPlu
     model_type: formats.vision.modelType,
     ...vision.top,
     ...text.top,
+    // transformers' CLIPConfig keeps the initial log scale here; the trained one is in the weights.
+    logit_scale_init_value: model.logitScale,
     torch_dtype: 'float32',
     text_config: text.sub,
     vision_config: vision.sub,

@@ -1,6 +1,7 @@
 import type { AnyClipPlugin } from '../di/plugin.js';
 import { ClipkitError } from '../errors.js';
 import type { ModelConfig, PluginSection } from './clip-config.js';
+import { CLIP_LOGIT_SCALE } from './compose-config-schema.js';
 import { towerFormats } from './open-clip-model-config.js';
 
 /** An open_clip model config (src/open_clip/model_configs/*.json schema). */
@@ -9,6 +10,7 @@ export interface OpenClipModelConfigJson {
   quick_gelu: boolean;
   vision_cfg: Record<string, unknown>;
   text_cfg: Record<string, unknown>;
+  init_logit_scale?: number;
   init_logit_bias?: number;
 }
 
@@ -36,6 +38,8 @@ export function toOpenClipModelConfig(model: ModelConfig, plugins: readonly AnyC
     quick_gelu: vision.quickGelu ?? text.quickGelu ?? false,
     vision_cfg: vision.cfg,
     text_cfg: text.cfg,
+    // open_clip's CLIP defaults init_logit_scale to ln(1/0.07), as clipkit does; its SigLIP configs set it.
+    ...(model.logitScale === CLIP_LOGIT_SCALE ? {} : { init_logit_scale: model.logitScale }),
     // open_clip creates the logit_bias parameter only when the config sets init_logit_bias (its SigLIP models).
     ...(model.logitBias === null ? {} : { init_logit_bias: model.logitBias }),
   };

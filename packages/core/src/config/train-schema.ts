@@ -3,26 +3,31 @@ import type { TrainConfig } from './clip-config.js';
 
 const positive = () => z.int().min(1);
 
-/** The `train` section (documented on TrainConfig). */
+/** The `train` section (documented on TrainConfig; the descriptions are what editors show from the JSON Schema). */
 export const trainSchema: z.ZodType<TrainConfig> = z
   .strictObject({
-    batchSize: positive().default(64),
-    steps: positive().nullable().default(null),
-    epochs: positive().default(1),
-    lr: z.number().gt(0).max(10).default(5e-4),
-    schedule: z.enum(['cosine', 'constant']).default('cosine'),
-    warmupSteps: z.int().min(0).default(100),
-    weightDecay: z.number().min(0).max(10).default(0.2),
-    beta1: z.number().min(0).max(0.999999).default(0.9),
-    beta2: z.number().min(0).max(0.999999).default(0.98),
-    eps: z.number().gt(0).max(1).default(1e-6),
-    gradClipNorm: z.number().gt(0).nullable().default(null),
-    maxLogitScale: z.number().min(0).max(20).default(Math.log(100)),
-    accumulationSteps: positive().default(1),
-    seed: z.int().min(0).default(0),
-    logEvery: positive().default(20),
-    evalEvery: positive().nullable().default(null),
-    checkpointEvery: positive().nullable().default(null),
+    batchSize: positive().default(64).describe('Samples per optimiser step (split into accumulationSteps micro-batches). Default 64.'),
+    steps: positive().nullable().default(null).describe('Optimiser steps; null: epochs x steps per epoch. Default null.'),
+    epochs: positive().default(1).describe('Passes over the data when steps is null. Default 1.'),
+    lr: z.number().gt(0).max(10).default(5e-4).describe('Peak learning rate. Default 5e-4.'),
+    schedule: z.enum(['cosine', 'constant']).default('cosine').describe('Learning-rate schedule: cosine decay after linear warmup, or constant after warmup. Default "cosine".'),
+    warmupSteps: z.int().min(0).default(100).describe('Linear warmup steps. Default 100.'),
+    weightDecay: z.number().min(0).max(10).default(0.2).describe('AdamW decoupled weight decay, applied to parameters with 2 or more dimensions. Default 0.2.'),
+    beta1: z.number().min(0).max(0.999999).default(0.9).describe('AdamW beta1. Default 0.9.'),
+    beta2: z.number().min(0).max(0.999999).default(0.98).describe('AdamW beta2. Default 0.98.'),
+    eps: z.number().gt(0).max(1).default(1e-6).describe('AdamW epsilon. Default 1e-6.'),
+    gradClipNorm: z.number().gt(0).nullable().default(null).describe('Clip gradients to this global norm; null: no clipping. Default null.'),
+    maxLogitScale: z
+      .number()
+      .min(0)
+      .max(20)
+      .default(Math.log(100))
+      .describe("The log logit scale is clamped to [0, maxLogitScale] after every step (open_clip's train loop). Default ln(100)."),
+    accumulationSteps: positive().default(1).describe('Micro-batches per optimiser step; must divide batchSize. Default 1.'),
+    seed: z.int().min(0).default(0).describe('Seed of initialisation and data order. Default 0.'),
+    logEvery: positive().default(20).describe('Log every this many steps. Default 20.'),
+    evalEvery: positive().nullable().default(null).describe('Evaluate every this many steps; null: only at the end. Default null.'),
+    checkpointEvery: positive().nullable().default(null).describe('Save a checkpoint every this many steps; null: only at the end. Default null.'),
   })
   .superRefine((v, ctx) => {
     if (v.batchSize % v.accumulationSteps !== 0) {

@@ -14,8 +14,8 @@ export class LogitParameters implements Module {
   constructor(logScale: number, bias: number | null) {
     if (!Number.isFinite(logScale)) throw new ClipkitError(`model.logitScale must be a finite number (the log of the scale), got ${logScale}`);
     if (bias !== null && !Number.isFinite(bias)) throw new ClipkitError(`model.logitBias must be a finite number or null, got ${bias}`);
-    this.logScale = tf.variable(tf.scalar(logScale), true, undefined, 'float32');
-    this.bias = bias === null ? null : tf.variable(tf.scalar(bias), true, undefined, 'float32');
+    this.logScale = scalarVariable(logScale);
+    this.bias = bias === null ? null : scalarVariable(bias);
   }
 
   /** exp(t), the multiplier of the cosine similarities: a tensor, differentiable in t. */
@@ -48,4 +48,12 @@ export class LogitParameters implements Module {
     this.logScale.dispose();
     this.bias?.dispose();
   }
+}
+
+/** A trainable rank-0 variable: tf.variable shares its initial tensor's data, so that tensor is one more reference to drop. */
+function scalarVariable(value: number): tf.Variable<tf.Rank.R0> {
+  const initial = tf.scalar(value);
+  const variable = tf.variable(initial);
+  initial.dispose();
+  return variable;
 }

@@ -35,9 +35,6 @@ export interface LoadedClip {
   dispose(): Promise<void>;
 }
 
-/** The logit scale of OpenAI's trained CLIPs, used when a directory has no weights file to read it from. */
-const OPENAI_LOGIT_SCALE = 100;
-
 /** Which tower a stored tensor belongs to, by its name (OpenAI's `visual.*`, transformers' `vision_model.*`). */
 function towerOf(name: string): 'image' | 'text' | 'model' {
   if (name === 'logit_scale' || name === 'logit_bias') return 'model';
@@ -48,7 +45,8 @@ function towerOf(name: string): 'image' | 'text' | 'model' {
  * Loads a model directory (Hugging Face, open_clip or clipkit layout) for inference: reads its config,
  * assembles the plug-ins it names, initialises the backend, and loads model.safetensors into the tfjs
  * towers. Towers on another runtime (onnxruntime) load their own files; their tensors in model.safetensors
- * are left alone. The returned model's logit scale (and SigLIP bias) come from the weights.
+ * are left alone. The returned model's logit scale (and SigLIP bias) come from the weights, or from the model's
+ * config (model.logitScale, model.logitBias) for a directory without a weights file.
  */
 export async function loadClip(modelDir: string, plugins: readonly AnyClipPlugin[], options: LoadClipOptions = {}): Promise<LoadedClip> {
   const directory = readModelDirectory(modelDir, plugins, options);
@@ -65,10 +63,12 @@ export async function loadClip(modelDir: string, plugins: readonly AnyClipPlugin
       for (const [name, variable] of assembly.resolve(TRAINABLE_IMAGE_ENCODER).stateDict()) targets.set(VISUAL_PREFIX + name, variable);
       for (const [name, variable] of assembly.resolve(TRAINABLE_TEXT_ENCODER).stateDict()) targets.set(name, variable);
     }
-    let logitScale = OPENAI_LOGIT_SCALE;
-    let logitBias: number | null = null;
+    // The model's config holds the initial values; the weights, when there are any, the trained ones.
+    let logitScale = Math.exp(config.model.logitScale);
+    let logitBias = config.model.logitBias;
     targets.set('logit_scale', { shape: [], set: (v) => (logitScale = Math.exp(v[0])) });
-    targets.set('logit_bias', { shape: [], optional: true, set: (v) => (logitBias = v[0]) });
+    // A config without a bias may still name a model that has one (a Hugging Face SigLIP config.json says nothing of it).
+    targets.set('logit_bias', { shape: [], optional: config.model.logitBias === null, set: (v) => (logitBias = v[0]) });
     if (existsSync(directory.weightsFile)) {
       const file = await SafetensorsFile.open(directory.weightsFile);
       try {
@@ -88,7 +88,7 @@ export async function loadClip(modelDir: string, plugins: readonly AnyClipPlugin
         `${directory.weightsFile} does not exist: a ${directory.layout} model directory keeps its weights there (PyTorch .bin/.pt files must be converted to safetensors first)`,
       );
     } else {
-      log(`clipkit: ${modelDir} has no model.safetensors; using logit scale ${OPENAI_LOGIT_SCALE}`);
+      log(`clipkit: ${modelDir} has no model.safetensors; using the config's logit scale ${logitScale.toPrecision(4)}${logitBias === null ? '' : ` and bias ${logitBias}`}`);
     }
     const modelOptions = { logitScale, logitBias, textVocabSize: config.model.text.vocabSize };
     const model = new ClipModel(imageEncoder, textEncoder, modelOptions);

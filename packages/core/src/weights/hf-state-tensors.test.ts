@@ -1,24 +1,61 @@
 import { describe, expect, it } from 'vitest';
-import { readSafetensors } from '../safetensors/safetensors-file.js';
+import type { HostTensor } from '../safetensors/dtypes.js';
 import { toHfStateTensors } from './hf-state-tensors.js';
+import type { HfStorageOf } from './hf-storage.js';
 
-const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
+const f32 = (shape: number[], ...values: number[]): HostTensor => ({ dtype: 'F32', shape, data: Float32Array.from(values) });
+const valuesOf = (t: HostTensor | undefined) => [t?.shape, Array.from(t?.data as Float32Array)];
+
+const STORAGE: HfStorageOf = (name) =>
+  name === 'visual.attn.in_proj_bias'
+    ? { kind: 'split-qkv', names: ['vision.q.bias', 'vision.k.bias', 'vision.v.bias'] }
+    : name === 'visual.attn.in_proj_weight'
+      ? { kind: 'split-qkv', names: ['vision.q.weight', 'vision.k.weight', 'vision.v.weight'] }
+      : name === 'text_projection'
+        ? { kind: 'transpose', name: 'text_projection.weight' }
+        : name === 'logit_scale'
+          ? { kind: 'rename', name: 'logit_scale' }
+          : undefined;
 
 describe('toHfStateTensors', () => {
-  it('turns the OpenAI-named fixture into exactly the Hugging Face fixture (names, shapes, bits)', async () => {
-    const openai = await readSafetensors(`${MODELS}/vit-b-tiny-quickgelu/model.safetensors`);
-    const hf = await readSafetensors(`${MODELS}/hf/vit-b-tiny-quickgelu/model.safetensors`);
-    const converted = toHfStateTensors(openai);
-    expect([...converted.keys()].sort()).toEqual([...hf.keys()].sort());
-    for (const [name, expected] of hf) {
-      const got = converted.get(name)!;
-      expect(got.shape, name).toEqual(expected.shape);
-      expect(Array.from(got.data as Float32Array), name).toEqual(Array.from(expected.data as Float32Array));
-    }
+  it('renames, transposes [in, out] matrices to Linear weights, and splits packed q/k/v rows', () => {
+    const converted = toHfStateTensors(
+      new Map([
+        ['visual.attn.in_proj_weight', f32([3, 2], 1, 2, 3, 4, 5, 6)],
+        ['visual.attn.in_proj_bias', f32([3], 7, 8, 9)],
+        ['text_projection', f32([2, 3], 1, 2, 3, 4, 5, 6)],
+        ['logit_scale', f32([], 2.5)],
+      ]),
+      STORAGE,
+    );
+    expect(Object.fromEntries([...converted].map(([name, t]) => [name, valuesOf(t)]))).toEqual({
+      'vision.q.weight': [
+        [1, 2],
+        [1, 2],
+      ],
+      'vision.k.weight': [
+        [1, 2],
+        [3, 4],
+      ],
+      'vision.v.weight': [
+        [1, 2],
+        [5, 6],
+      ],
+      'vision.q.bias': [[1], [7]],
+      'vision.k.bias': [[1], [8]],
+      'vision.v.bias': [[1], [9]],
+      'text_projection.weight': [
+        [3, 2],
+        [1, 4, 2, 5, 3, 6],
+      ],
+      logit_scale: [[], [2.5]],
+    });
   });
 
-  it('refuses ResNet weights, naming the tensor and the layouts that can hold them', async () => {
-    const rn = await readSafetensors(`${MODELS}/rn-tiny/model.safetensors`);
-    expect(() => toHfStateTensors(rn)).toThrow(/"visual\.[a-z0-9_.]+" in the Hugging Face layout.*"open_clip" or "clipkit"/);
+  it('refuses a tensor the layout has no place for, naming it and the layouts that can hold it', () => {
+    expect(() => toHfStateTensors(new Map([['visual.layer1.conv.weight', f32([1], 0)]]), STORAGE)).toThrow(
+      'cannot save "visual.layer1.conv.weight" in the Hugging Face layout: transformers\' model has no such tensor. Save in the "open_clip" or "clipkit" layout instead.',
+    );
+    expect(() => toHfStateTensors(new Map([['logit_bias', f32([], -10)]]), STORAGE)).toThrow(/"logit_bias".*has no logit_bias/);
   });
 });

@@ -5,13 +5,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WeightsError } from '../errors.js';
-import { SafetensorsFile, readSafetensors } from '../safetensors/safetensors-file.js';
+import { readSafetensors, SafetensorsFile } from '../safetensors/safetensors-file.js';
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
+import type { HfStorageOf } from './hf-storage.js';
 import { loadStateDict, type WeightTarget } from './load-state-dict.js';
 
 const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 const OPENAI_FILE = `${MODELS}/vit-b-tiny-quickgelu/model.safetensors`;
-const HF_FILE = `${MODELS}/hf/vit-b-tiny-quickgelu/model.safetensors`;
 
 const open: SafetensorsFile[] = [];
 async function openFile(path: string): Promise<SafetensorsFile> {
@@ -28,6 +28,29 @@ async function zeroVariables(path: string, skip: (name: string) => boolean = () 
     if (!skip(name)) out.set(name, tf.variable(tf.zeros([...entry.shape])));
   }
   return out;
+}
+
+/** Where the targets of the storage tests live in a transformers-style file. */
+const STORAGE: HfStorageOf = (name) =>
+  name === 'attn.in_proj_weight'
+    ? { kind: 'split-qkv', names: ['attn.q.weight', 'attn.k.weight', 'attn.v.weight'] }
+    : name === 'proj'
+      ? { kind: 'transpose', name: 'projection.weight' }
+      : name === 'ln.bias'
+        ? { kind: 'rename', name: 'layer_norm.bias' }
+        : undefined;
+
+/** A hand-written file in STORAGE's naming: q, k, v [1, 2] each, a Linear weight [3, 2] (out, in), a renamed bias. */
+async function hfStyleFile(): Promise<string> {
+  const path = join(mkdtempSync(join(tmpdir(), 'clipkit-weights-')), 'hf.safetensors');
+  await writeSafetensors(path, {
+    'attn.q.weight': { dtype: 'F32', shape: [1, 2], data: Float32Array.of(1, 2) },
+    'attn.k.weight': { dtype: 'F32', shape: [1, 2], data: Float32Array.of(3, 4) },
+    'attn.v.weight': { dtype: 'F32', shape: [1, 2], data: Float32Array.of(5, 6) },
+    'projection.weight': { dtype: 'F32', shape: [3, 2], data: Float32Array.of(10, 11, 12, 13, 14, 15) },
+    'layer_norm.bias': { dtype: 'F32', shape: [2], data: Float32Array.of(7, 8) },
+  });
+  return path;
 }
 
 function disposeAll(variables: Map<string, tf.Variable>): void {
@@ -53,14 +76,6 @@ describe('loadStateDict', () => {
     disposeAll(variables);
   });
 
-  it('reads a Hugging Face file into OpenAI names: q/k/v joined, projections transposed', async () => {
-    const variables = await zeroVariables(OPENAI_FILE);
-    const reference = await readSafetensors(OPENAI_FILE);
-    await loadStateDict(variables, await openFile(HF_FILE), { names: 'huggingface' });
-    for (const [name, variable] of variables) expect(Array.from(variable.dataSync()), name).toEqual(Array.from(reference.get(name)!.data as Float32Array));
-    disposeAll(variables);
-  });
-
   it('lists every missing, misshaped and unexpected tensor in one error and assigns nothing', async () => {
     const variables = await zeroVariables(OPENAI_FILE, (name) => name === 'ln_final.bias' || name === 'visual.proj');
     variables.set('visual.proj', tf.variable(tf.zeros([64, 128]))); // transposed: misshaped
@@ -82,14 +97,38 @@ describe('loadStateDict', () => {
     disposeAll(variables);
   });
 
-  it('names the HF tensors it missed, and which OpenAI tensor needed them', async () => {
-    const variables = await zeroVariables(OPENAI_FILE);
-    variables.set('transformer.resblocks.2.attn.in_proj_weight', tf.variable(tf.zeros([192, 64])));
-    const error = await loadStateDict(variables, await openFile(HF_FILE), { names: 'huggingface' }).catch((e: unknown) => e);
-    expect((error as Error).message).toMatch(
-      /missing: "text_model\.encoder\.layers\.2\.self_attn\.q_proj\.weight" \(for "transformer\.resblocks\.2\.attn\.in_proj_weight"\), expected shape \[64, 64\]/,
-    );
-    disposeAll(variables);
+  it('reads a file in another naming through a storage function: renamed, transposed, q/k/v joined', async () => {
+    const path = await hfStyleFile();
+    const got: Record<string, number[]> = {};
+    const target = (name: string, shape: number[], optional = false): WeightTarget => ({ shape, optional, set: (v) => (got[name] = Array.from(v)) });
+    const targets = new Map([
+      ['attn.in_proj_weight', target('attn.in_proj_weight', [3, 2])],
+      ['proj', target('proj', [2, 3])],
+      ['ln.bias', target('ln.bias', [2])],
+      ['logit_bias', target('logit_bias', [], true)], // optional and with no place in this layout: skipped
+    ]);
+    await loadStateDict(targets, await openFile(path), { storage: STORAGE });
+    expect(got).toEqual({
+      'attn.in_proj_weight': [1, 2, 3, 4, 5, 6], // q, k, v rows stacked
+      proj: [10, 12, 14, 11, 13, 15], // the file's [3, 2] [[10, 11], [12, 13], [14, 15]], transposed
+      'ln.bias': [7, 8],
+    });
+  });
+
+  it('names the stored tensors it missed and the target that needed them, and targets the layout cannot hold', async () => {
+    const path = await hfStyleFile();
+    const targets = new Map<string, tf.Variable | WeightTarget>([
+      ['attn.in_proj_weight', { shape: [6, 2], set: () => undefined }], // twice the file's rows
+      ['proj', { shape: [2, 3], set: () => undefined }],
+      ['ln.bias', { shape: [2], set: () => undefined }],
+      ['ln.weight', { shape: [2], set: () => undefined }], // no storage: not optional
+    ]);
+    const error = await loadStateDict(targets, await openFile(path), { storage: STORAGE }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WeightsError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/4 problems/);
+    for (const part of ['q', 'k', 'v']) expect(message).toContain(`misshaped: "attn.${part}.weight" (for "attn.in_proj_weight"): the model expects [2, 2], the file has [1, 2]`);
+    expect(message).toContain('not storable: "ln.weight" has no name in this Hugging Face layout');
   });
 
   it('skips BatchNorm num_batches_tracked counters', async () => {

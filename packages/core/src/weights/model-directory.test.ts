@@ -1,59 +1,97 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClipkitError } from '../errors.js';
+import { parseClipConfig } from '../config/parse-clip-config.js';
+import { toHfModelConfig } from '../config/to-hf-model-config.js';
+import { toOpenClipModelConfig } from '../config/to-open-clip-model-config.js';
+import { definePlugin } from '../di/plugin.js';
+import { ClipkitError, ConfigError } from '../errors.js';
+import { fakePlugins, fakeTextPlugin, fakeTfjsPlugin, fakeVitPlugin, TINY_MODEL } from '../testing/fake-plugins.test-support.js';
 import { detectModelLayout, readModelDirectory } from './model-directory.js';
 
 const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
+const TOKENIZER = `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer`;
 const temp = () => mkdtempSync(join(tmpdir(), 'clipkit-dir-'));
+const write = (dir: string, file: string, json: unknown) => writeFileSync(join(dir, file), JSON.stringify(json));
+const model = parseClipConfig({ model: TINY_MODEL }, fakePlugins).model;
+
+/** The fake towers as members of another transformers model type, whose hub folders use another tokenizer. */
+const sigLipText = definePlugin({ ...fakeTextPlugin, formats: { huggingface: { ...fakeTextPlugin.formats!.huggingface!, modelType: 'siglip', tokenizer: 'sentencepiece' } } });
+const sigLipVision = definePlugin({ ...fakeVitPlugin, formats: { huggingface: { ...fakeVitPlugin.formats!.huggingface!, modelType: 'siglip' } } });
 
 describe('detectModelLayout', () => {
-  it('recognises each fixture directory by its files', () => {
-    expect(detectModelLayout(`${MODELS}/vit-b-tiny-quickgelu`)).toBe('open_clip');
-    expect(detectModelLayout(`${MODELS}/rn-tiny`)).toBe('open_clip');
-    expect(detectModelLayout(`${MODELS}/hf/vit-b-tiny-quickgelu`)).toBe('huggingface');
+  it('recognises the fixture directories by their files, a config.json by the model types the plug-ins read', () => {
+    expect(detectModelLayout(`${MODELS}/vit-b-tiny-quickgelu`, fakePlugins)).toBe('open_clip');
+    expect(detectModelLayout(`${MODELS}/rn-tiny`, fakePlugins)).toBe('open_clip');
+    expect(detectModelLayout(`${MODELS}/hf/vit-b-tiny-quickgelu`, fakePlugins)).toBe('huggingface');
+    const dir = temp();
+    write(dir, 'config.json', { model_type: 'siglip' });
+    expect(detectModelLayout(dir, [sigLipVision, sigLipText])).toBe('huggingface');
+    write(dir, 'clipkit.json', {});
+    expect(detectModelLayout(dir, fakePlugins)).toBe('clipkit'); // clipkit's own config is the most specific
   });
 
-  it('lists what it found and what each layout needs', () => {
+  it('refuses a Hugging Face config of a model type no plug-in reads, naming the ones they read', () => {
+    const dir = temp();
+    write(dir, 'config.json', { model_type: 'siglip' });
+    expect(() => detectModelLayout(dir, fakePlugins)).toThrow(`${dir}/config.json is a Hugging Face config of model_type "siglip"; the plug-ins given read model_type "clip"`);
+    expect(() => detectModelLayout(dir, [])).toThrow(/read model_type \(none\)/);
+  });
+
+  it('lists what it found and what each layout needs, and says when the path is no directory', () => {
     const dir = temp();
     writeFileSync(join(dir, 'pytorch_model.bin'), '');
-    expect(() => detectModelLayout(dir)).toThrow(ClipkitError);
-    expect(() => detectModelLayout(dir)).toThrow(/found: pytorch_model\.bin.*clipkit\.json.*open_clip_config\.json.*config\.json with model_type "clip"/);
-    expect(() => detectModelLayout(join(dir, 'nope'))).toThrow(/does not exist/);
-  });
-
-  it('refuses a Hugging Face config of another model type', () => {
-    const dir = temp();
-    writeFileSync(join(dir, 'config.json'), JSON.stringify({ model_type: 'siglip' }));
-    expect(() => detectModelLayout(dir)).toThrow(/model_type "siglip"; clipkit reads CLIPModel configs/);
+    expect(() => detectModelLayout(dir, fakePlugins)).toThrow(ClipkitError);
+    expect(() => detectModelLayout(dir, fakePlugins)).toThrow(/found: pytorch_model\.bin.*clipkit\.json.*open_clip_config\.json.*config\.json with model_type/);
+    expect(() => detectModelLayout(join(dir, 'nope'), fakePlugins)).toThrow(/does not exist/);
+    expect(() => detectModelLayout(join(dir, 'pytorch_model.bin'), fakePlugins)).toThrow(/is a file/);
   });
 });
 
 describe('readModelDirectory', () => {
-  it('reads the Hugging Face fixture into a ClipConfig with the bundled tokenizer', () => {
-    const { config, layout, weightsFile } = readModelDirectory(`${MODELS}/hf/vit-b-tiny-quickgelu`);
-    expect(layout).toBe('huggingface');
-    expect(weightsFile).toBe(`${MODELS}/hf/vit-b-tiny-quickgelu/model.safetensors`);
-    expect(config.model.vision).toMatchObject({ type: 'vit', imageSize: 32, patchSize: 8, width: 128, heads: 2 });
-    expect(config.model.text.eosTokenId).toBe(999);
-    expect(config.tokenizer).toEqual({ type: 'clip-bpe', path: null });
-    expect(config.backend.type).toBe('tfjs');
+  it("reads a Hugging Face folder through the towers' formats, with its own tokenizer files when it has them", () => {
+    const dir = temp();
+    write(dir, 'config.json', toHfModelConfig(model, fakePlugins));
+    const bare = readModelDirectory(dir, fakePlugins);
+    expect(bare.layout).toBe('huggingface');
+    expect(bare.weightsFile).toBe(join(dir, 'model.safetensors'));
+    expect(bare.config.model).toEqual(model);
+    expect(bare.config.tokenizer).toEqual({ type: 'clip-bpe', path: null });
+    expect(bare.config.backend.type).toBe('tfjs');
+    copyFileSync(join(TOKENIZER, 'vocab.json'), join(dir, 'vocab.json'));
+    copyFileSync(join(TOKENIZER, 'merges.txt'), join(dir, 'merges.txt'));
+    expect(readModelDirectory(dir, fakePlugins).config.tokenizer).toEqual({ type: 'clip-bpe', path: resolve(dir) });
   });
 
-  it("reads open_clip's wrapped Hub form and its preprocess_cfg, uses the directory's tokenizer files, and takes a backend override", () => {
+  it("takes the tokenizer type a Hugging Face model's text tower names", () => {
     const dir = temp();
-    const bare = JSON.parse(JSON.stringify(readModelDirectory(`${MODELS}/rn-tiny`).config.model));
-    writeFileSync(
-      join(dir, 'open_clip_config.json'),
-      JSON.stringify({ model_cfg: JSON.parse(readFileSync(`${MODELS}/rn-tiny/open_clip_config.json`, 'utf8')), preprocess_cfg: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } }),
-    );
-    copyFileSync(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/vocab.json`, join(dir, 'vocab.json'));
-    copyFileSync(`${process.env.CLIPKIT_SHARED}/fixtures/tokenizer/merges.txt`, join(dir, 'merges.txt'));
-    const read = readModelDirectory(dir, { backend: { type: 'onnxruntime' } });
-    expect(read.config.model).toEqual(bare);
+    write(dir, 'config.json', { model_type: 'siglip', vision_config: { image_size: 16, patch_size: 4, hidden_size: 8 }, text_config: { vocab_size: 20, hidden_size: 8 } });
+    writeFileSync(join(dir, 'spiece.model'), '');
+    const { config } = readModelDirectory(dir, [fakeTfjsPlugin, sigLipVision, sigLipText]);
+    expect(config.tokenizer).toEqual({ type: 'sentencepiece', path: resolve(dir) });
+    expect([config.model.vision.type, config.model.text.type, config.model.embedDim]).toEqual(['vit', 'transformer', 512]);
+  });
+
+  it("reads open_clip's wrapped Hub form and its preprocess_cfg, and takes a backend override validated like the config", () => {
+    const dir = temp();
+    write(dir, 'open_clip_config.json', { model_cfg: toOpenClipModelConfig(model, fakePlugins), preprocess_cfg: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } });
+    const read = readModelDirectory(dir, fakePlugins, { backend: { type: 'onnxruntime', threads: 2 } });
+    expect(read.layout).toBe('open_clip');
+    expect(read.config.model).toEqual(model);
     expect(read.openClipPreprocess).toEqual({ mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] });
-    expect(read.config.tokenizer.path).toBe(resolve(dir));
-    expect(read.config.backend).toMatchObject({ type: 'onnxruntime', graphOptimization: 'all' });
+    expect(read.config.backend).toEqual({ type: 'onnxruntime', threads: 2 });
+    expect(() => readModelDirectory(dir, fakePlugins, { backend: { type: 'onnxruntime', graphOptimisation: 'all' } })).toThrow(ConfigError);
+    expect(() => readModelDirectory(dir, fakePlugins, { backend: { type: 'onnxruntime', graphOptimisation: 'all' } })).toThrow(/backend\.graphOptimisation: unknown key/);
+  });
+
+  it('reads a clipkit.json whole, its relative paths from the directory', () => {
+    const dir = temp();
+    mkdirSync(join(dir, 'vocab'));
+    write(dir, 'clipkit.json', { model: TINY_MODEL, tokenizer: { type: 'clip-bpe', path: 'vocab' }, loss: { type: 'siglip' }, train: { seed: 3 } });
+    const { config, layout } = readModelDirectory(dir, fakePlugins);
+    expect(layout).toBe('clipkit');
+    expect(config.tokenizer.path).toBe(join(dir, 'vocab'));
+    expect([config.loss.type, config.train.seed]).toEqual(['siglip', 3]);
   });
 });

@@ -1,30 +1,26 @@
-import { ClipkitError, ConfigError, parseClipConfig, type PluginContext } from '@clipkit/core';
-import { describe, expect, it } from 'vitest';
+import { ClipkitError, ConfigError, type PluginContext, parseClipConfig } from '@clipkit/core';
+import { assert, describe, expect, it } from 'vitest';
+import { plugins } from '../dataset-plugins.js';
+import type { FashionMnistDataConfig } from './fashion-mnist-config.js';
 import { fashionMnistPlugin } from './fashion-mnist-plugin.js';
 
-const context: PluginContext = {
-  resolve: () => {
-    throw new Error('unused');
-  },
-  modelDir: undefined,
-  log: () => undefined,
-};
-
-function config(imageSize: number, path = '/usr/share/datasets/fashion-mnist') {
-  return parseClipConfig({
-    model: { embedDim: 16, vision: { type: 'vit', imageSize, patchSize: 4, width: 32, layers: 1 }, text: { type: 'transformer', vocabSize: 100, width: 32, heads: 2, layers: 1 } },
-    data: { type: 'fashion-mnist', path },
-  });
+/** The plug-in's section and context for a model of this image size (the model's sections stay loose: no tower package). */
+function setup(imageSize: number, path?: string): [FashionMnistDataConfig, PluginContext] {
+  const config = parseClipConfig(
+    { model: { embedDim: 16, vision: { type: 'vit', imageSize }, text: { type: 'transformer' } }, data: { type: 'fashion-mnist', ...(path ? { path } : {}) } },
+    plugins,
+  );
+  return [config.data as FashionMnistDataConfig, { config, resolve: () => assert.fail('unused'), modelDir: undefined, log: () => undefined }];
 }
 
 describe('fashionMnistPlugin', () => {
   it('requires the model to take 32x32 images, naming model.vision.imageSize', () => {
-    expect(() => fashionMnistPlugin.create(config(64), context)).toThrow(ConfigError);
-    expect(() => fashionMnistPlugin.create(config(64), context)).toThrow('model.vision.imageSize: must be 32');
+    expect(() => fashionMnistPlugin.create(...setup(64))).toThrow(ConfigError);
+    expect(() => fashionMnistPlugin.create(...setup(64))).toThrow('model.vision.imageSize: must be 32');
   });
 
   it('raises the install hint for a folder without the data', () => {
-    expect(() => fashionMnistPlugin.create(config(32, '/nonexistent/fmnist'), context)).toThrow(ClipkitError);
-    expect(() => fashionMnistPlugin.create(config(32, '/nonexistent/fmnist'), context)).toThrow('apt-get install dataset-fashion-mnist');
+    expect(() => fashionMnistPlugin.create(...setup(32, '/nonexistent/fmnist'))).toThrow(ClipkitError);
+    expect(() => fashionMnistPlugin.create(...setup(32, '/nonexistent/fmnist'))).toThrow('apt-get install dataset-fashion-mnist');
   });
 });

@@ -1,18 +1,19 @@
 import { type ClipDataset, DATASET, definePlugin } from '@clipkit/core';
 import { requireImageSize } from '../common/require-image-size.js';
+import { type FashionMnistDataConfig, fashionMnistSchema } from './fashion-mnist-config.js';
 import { FashionMnistDataset } from './fashion-mnist-dataset.js';
 import { FASHION_MNIST_IMAGE_SIZE } from './fashion-mnist-recipe.js';
 import { loadFashionMnist } from './load-fashion-mnist.js';
 
 /** `data.type: "fashion-mnist"`: the IDX files in `data.path`, data order from `train.seed`. */
-export const fashionMnistPlugin = definePlugin<ClipDataset>({
+export const fashionMnistPlugin = definePlugin<ClipDataset, FashionMnistDataConfig>({
   slot: DATASET,
   type: 'fashion-mnist',
-  create(config, context) {
-    if (config.data.type !== 'fashion-mnist') throw new Error(`fashion-mnist plug-in given data.type ${config.data.type}`);
+  schema: fashionMnistSchema,
+  create(data, { config, log }) {
     requireImageSize(config, FASHION_MNIST_IMAGE_SIZE, 'Fashion-MNIST images are 28x28 padded to 32x32, as the recipe');
-    const mnist = loadFashionMnist(config.data.path);
-    context.log(`fashion-mnist: ${mnist.train.count} training and ${mnist.test.count} test images from ${config.data.path}`);
+    const mnist = loadFashionMnist(data.path);
+    log(`fashion-mnist: ${mnist.train.count} training and ${mnist.test.count} test images from ${data.path}`);
     return new FashionMnistDataset(mnist, config.train.seed);
   },
 });

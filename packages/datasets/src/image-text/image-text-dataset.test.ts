@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClipBatch, ClipkitError, type DataPosition, type ImageTextDataConfig } from '@clipkit/core';
+import { type ClipBatch, ClipkitError, type DataPosition } from '@clipkit/core';
 import { CLIP_MEAN, CLIP_STD } from '@clipkit/images';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inThreadImageLoader, workerImageLoader } from './image-loader.js';
+import type { ImageTextDataConfig } from './image-text-config.js';
 import { ImageTextDataset } from './image-text-dataset.js';
 import { readImageTextRows } from './image-text-plugin.js';
 

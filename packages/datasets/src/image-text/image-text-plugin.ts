@@ -1,7 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ClipDataset, ClipkitError, DATASET, definePlugin, type ImageTextDataConfig } from '@clipkit/core';
+import { type ClipDataset, ClipkitError, DATASET, definePlugin } from '@clipkit/core';
 import { workerImageLoader } from './image-loader.js';
+import { type ImageTextDataConfig, imageTextSchema } from './image-text-config.js';
 import { ImageTextDataset } from './image-text-dataset.js';
 import { type CaptionRow, readCaptionTable } from './read-caption-table.js';
 import { resolveInside } from './resolve-inside.js';
@@ -14,19 +15,18 @@ export function readImageTextRows(data: ImageTextDataConfig, file: string): Capt
 }
 
 /** `data.type: "image-text"`: a folder of images and a CSV/TSV or JSONL table; images decoded on a worker thread. */
-export const imageTextPlugin = definePlugin<ClipDataset>({
+export const imageTextPlugin = definePlugin<ClipDataset, ImageTextDataConfig>({
   slot: DATASET,
   type: 'image-text',
-  create(config, context) {
-    const data = config.data;
-    if (data.type !== 'image-text') throw new Error(`image-text plug-in given data.type ${data.type}`);
+  schema: imageTextSchema,
+  create(data, { config, log }) {
     if (!existsSync(data.path) || !statSync(data.path).isDirectory()) throw new ClipkitError(`image-text data folder ${data.path} (data.path) does not exist or is not a folder`);
     const train = readImageTextRows(data, data.file);
     const evalRows = data.evalFile === null ? undefined : readImageTextRows(data, data.evalFile);
     const imageSize = config.model.vision.imageSize;
-    context.log(
+    log(
       `image-text: ${train.length} training pairs from ${data.file}${evalRows ? `, ${evalRows.length} retrieval pairs from ${data.evalFile}` : ''}, images decoded on a worker thread`,
     );
-    return new ImageTextDataset({ train, eval: evalRows, imageSize, seed: config.train.seed, loader: workerImageLoader(imageSize), log: (m) => context.log(m) });
+    return new ImageTextDataset({ train, eval: evalRows, imageSize, seed: config.train.seed, loader: workerImageLoader(imageSize), log });
   },
 });

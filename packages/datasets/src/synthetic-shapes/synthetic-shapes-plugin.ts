@@ -3,6 +3,7 @@ import { dataRandom } from '../common/data-random.js';
 import { requireImageSize } from '../common/require-image-size.js';
 import { workerShapeRenderer } from './shape-renderer.js';
 import type { ShapeStreams } from './shape-streams.js';
+import { type SyntheticShapesDataConfig, syntheticShapesSchema } from './synthetic-shapes-config.js';
 import { SyntheticShapesDataset } from './synthetic-shapes-dataset.js';
 
 /** Training scenes follow train.seed; evaluation scenes follow data.seed, so every run is scored on the same images. */
@@ -11,14 +12,13 @@ export function shapeStreams(imageSize: number, trainSeed: number, evalSeed: num
 }
 
 /** `data.type: "synthetic-shapes"` (the default): generated on a worker thread, nothing to download. */
-export const syntheticShapesPlugin = definePlugin<ClipDataset>({
+export const syntheticShapesPlugin = definePlugin<ClipDataset, SyntheticShapesDataConfig>({
   slot: DATASET,
   type: 'synthetic-shapes',
-  create(config, context) {
-    const data = config.data;
-    if (data.type !== 'synthetic-shapes') throw new Error(`synthetic-shapes plug-in given data.type ${data.type}`);
+  schema: syntheticShapesSchema,
+  create(data, { config, log }) {
     requireImageSize(config, data.imageSize, 'the synthetic images are data.imageSize pixels; set both to the same value');
-    context.log(`synthetic-shapes: ${data.imageSize}x${data.imageSize} images drawn on a worker thread, ${data.evalSize} held-out images for zero-shot evaluation`);
+    log(`synthetic-shapes: ${data.imageSize}x${data.imageSize} images drawn on a worker thread, ${data.evalSize} held-out images for zero-shot evaluation`);
     return new SyntheticShapesDataset(workerShapeRenderer(shapeStreams(data.imageSize, config.train.seed, data.seed)), data.evalSize);
   },
 });
