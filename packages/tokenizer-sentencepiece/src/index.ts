@@ -1,4 +1,5 @@
-// An exact port of sentencepiece's unigram encoder: the spiece.model reader and SentencePieceProcessor.
+// SigLIP's tokenizer: SiglipTokenizer (transformers' SiglipTokenizer) over an exact port of sentencepiece's
+// unigram encoder (SentencePieceProcessor, the spiece.model reader).
 export {
   type NormalizerSpec,
   PieceType,
@@ -10,3 +11,5 @@ export {
 } from './sentencepiece-model.js';
 export { SentencePieceModelError } from './sentencepiece-model-error.js';
 export { type EncodedPiece, SentencePieceProcessor, type SentencePieceProcessorOptions } from './sentencepiece-processor.js';
+export { type AddedToken, SiglipTokenizer, type SiglipTokenizerOptions } from './siglip-tokenizer.js';
+export { TextTooLongError } from './text-too-long-error.js';
