@@ -1,5 +1,7 @@
-// SigLIP's tokenizer: SiglipTokenizer (transformers' SiglipTokenizer) over an exact port of sentencepiece's
-// unigram encoder (SentencePieceProcessor, the spiece.model reader).
+// SigLIP's tokenizer: loadSentencePieceTokenizer and SiglipTokenizer (transformers' SiglipTokenizer) over an
+// exact port of sentencepiece's unigram encoder (SentencePieceProcessor, the spiece.model reader), with the
+// same model as a Hugging Face tokenizer.json.
+export { loadSentencePieceModel, loadSentencePieceTokenizer } from './load-sentencepiece-tokenizer.js';
 export {
   type NormalizerSpec,
   PieceType,
@@ -12,4 +14,6 @@ export {
 export { SentencePieceModelError } from './sentencepiece-model-error.js';
 export { type EncodedPiece, SentencePieceProcessor, type SentencePieceProcessorOptions } from './sentencepiece-processor.js';
 export { type AddedToken, SiglipTokenizer, type SiglipTokenizerOptions } from './siglip-tokenizer.js';
+export { readSiglipTokenizerConfig } from './siglip-tokenizer-config.js';
 export { TextTooLongError } from './text-too-long-error.js';
+export { sentencePieceModelFromTokenizerJson, type TokenizerJsonOptions, tokenizerJsonFromSentencePieceModel, writeTokenizerJson } from './tokenizer-json.js';
