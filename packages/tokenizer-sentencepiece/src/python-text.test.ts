@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { SeededRandom } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { canonicalizeText, pythonLowerEachChar, pythonLstrip, pythonRstrip } from './python-text.js';
 import { testdataPath } from './testdata.test-support.js';
@@ -21,6 +22,16 @@ describe('pythonLowerEachChar', () => {
       if (pythonLowerEachChar(char) !== (PYTHON.lower[cp] ?? char)) wrong.push(cp.toString(16));
     }
     expect(wrong).toEqual([]);
+  });
+
+  it("lowercases random mixed text as Python's str.lower() of each character", () => {
+    const rng = new SeededRandom(3);
+    const pool = ['Σ', 'ΑΣ ', 'İ', '\ua7cb', '\u{10d50}', 'ǅ', 'ẞ', 'A', ' ', '\ud800', ...'ÀΩЖꙀᲐⰀ'];
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: rng.int(12) }, () => (rng.int(3) === 0 ? String.fromCodePoint(rng.int(0x30000)) : pool[rng.int(pool.length)])).join('');
+      const python = [...text].map((char) => PYTHON.lower[char.codePointAt(0)!] ?? char).join('');
+      expect({ text, lowered: pythonLowerEachChar(text) }).toEqual({ text, lowered: python });
+    }
   });
 
   it('lowercases each character alone: Σ is σ even at the end of a word, İ is i + combining dot', () => {

@@ -14,18 +14,22 @@ const ASCII_PUNCTUATION = /[!-/:-@[-`{-~]/g;
  * Python's own table in python-text.test.ts.
  */
 const LOWERCASED_AFTER_PYTHON = /[\u1c89\ua7cb\ua7cc\ua7ce\ua7d2\ua7d4\ua7da\ua7dc\u{10d50}-\u{10d65}\u{16ea0}-\u{16eb8}]/u;
-/** Σ lowercases to ς at the end of a word in a whole string, but to σ on its own. */
-const CONTEXT_DEPENDENT = new RegExp(`\u03a3|${LOWERCASED_AFTER_PYTHON.source}`, 'u');
+/** What cannot be lowercased as part of a longer string: Σ (ς at the end of a word in a whole string, σ alone), and the above. */
+const LOWERCASED_ALONE = new RegExp(`\u03a3|${LOWERCASED_AFTER_PYTHON.source}`, 'gu');
 
 /**
  * Python's str.lower() applied to each character on its own, as transformers' `(.+?)` lowercasing regex
- * does (so "Σ" always becomes "σ", never the final "ς").
+ * does (so "Σ" always becomes "σ", never the final "ς"). Between Σs and the newer characters, JavaScript's
+ * toLowerCase() of the whole run agrees with it character by character: Final_Sigma is its only context rule.
  */
 export function pythonLowerEachChar(text: string): string {
-  if (!CONTEXT_DEPENDENT.test(text)) return text.toLowerCase();
   let lowered = '';
-  for (const char of text) lowered += LOWERCASED_AFTER_PYTHON.test(char) ? char : char.toLowerCase();
-  return lowered;
+  let start = 0;
+  for (const match of text.matchAll(LOWERCASED_ALONE)) {
+    lowered += text.slice(start, match.index).toLowerCase() + (match[0] === '\u03a3' ? '\u03c3' : match[0]);
+    start = match.index + match[0].length;
+  }
+  return lowered + text.slice(start).toLowerCase();
 }
 
 // Loops, not /\s+$/: a regex anchored at the end rescans every run of spaces, quadratic on long texts.
