@@ -1,4 +1,5 @@
 import { onnxInference } from './onnx-inference.js';
+import { sentencepieceBenchmark } from './sentencepiece.js';
 import { siglipMemory } from './siglip-memory.js';
 import { tokenizerBenchmark } from './tokenizer.js';
 import { towers } from './towers.js';
@@ -11,4 +12,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [onnxInference, siglipMemory, tokenizerBenchmark, towers, trainSpeed];
+export const BENCHMARKS: readonly Benchmark[] = [onnxInference, sentencepieceBenchmark, siglipMemory, tokenizerBenchmark, towers, trainSpeed];
