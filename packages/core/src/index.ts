@@ -13,9 +13,11 @@ export { registerTensorOps, registeredTensorOps, type TensorOps } from './compon
 export type { TensorSource } from './components/tensor-source.js';
 export { type HfStorage, type HfTowerFormat, hfNamesOf, type OpenClipModelOptions, type OpenClipTowerFormat } from './components/tower-formats.js';
 export {
+  dataTypeAttribute,
   floatAttribute,
   intAttribute,
   intsAttribute,
+  ONNX_DATA_TYPE_CODES,
   type OnnxAttribute,
   type OnnxDataType,
   type OnnxGraphBuilder,

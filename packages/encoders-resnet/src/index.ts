@@ -4,4 +4,7 @@ export { BatchNorm2d } from './batch-norm-2d.js';
 export { Bottleneck } from './bottleneck.js';
 export { Conv2d, type Conv2dOptions } from './conv2d.js';
 export { ModifiedResNet } from './modified-resnet.js';
-export { resnetPlugin } from './resnet-plugin.js';
+export { type ResNetConfig, resnetSchema } from './resnet-schema.js';
+export { resnetOpenClipFormat } from './resnet-open-clip-format.js';
+export { resnetGraph } from './resnet-graph.js';
+export { plugins, resnetPlugin } from './resnet-plugin.js';

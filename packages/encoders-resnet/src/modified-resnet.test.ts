@@ -1,8 +1,11 @@
 import { initTfjs } from '@clipkit/backend-tfjs';
-import { type HostTensor, type ModelConfig, parseModelConfig, readJsonConfig, readSafetensors, type ResNetConfig, SeededRandom } from '@clipkit/core';
+import { type HostTensor, type ModelConfig, parseClipConfig, readJsonConfig, readSafetensors, SeededRandom } from '@clipkit/core';
+import { plugins as textPlugins } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModifiedResNet } from './modified-resnet.js';
+import { plugins } from './resnet-plugin.js';
+import type { ResNetConfig } from './resnet-schema.js';
 
 const RN_TINY = `${process.env.CLIPKIT_SHARED}/fixtures/models/rn-tiny/`;
 
@@ -42,7 +45,7 @@ describe.each(['wasm', 'cpu'] as const)('ModifiedResNet against OpenAI CLIP (rn-
 
   beforeAll(async () => {
     await initTfjs({ device, log: () => undefined });
-    model = readJsonConfig(`${RN_TINY}open_clip_config.json`, parseModelConfig);
+    model = readJsonConfig(`${RN_TINY}open_clip_config.json`, (json, source) => parseClipConfig({ model: json }, [...plugins, ...textPlugins], source)).model;
     weights = await readSafetensors(`${RN_TINY}model.safetensors`);
     outputs = await readSafetensors(`${RN_TINY}outputs.safetensors`);
     const pixelValues = (await readSafetensors(`${RN_TINY}inputs.safetensors`)).get('pixel_values')!;

@@ -1,4 +1,4 @@
-import { ClipkitError, type ResNetConfig, type SeededRandom, type TrainableImageEncoder } from '@clipkit/core';
+import { ClipkitError, type SeededRandom, type TrainableImageEncoder } from '@clipkit/core';
 import { Layer } from '@clipkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { AttentionPool2d } from './attention-pool-2d.js';
@@ -6,6 +6,7 @@ import { averagePool } from './average-pool.js';
 import { BatchNorm2d } from './batch-norm-2d.js';
 import { Bottleneck, EXPANSION } from './bottleneck.js';
 import { Conv2d } from './conv2d.js';
+import type { ResNetConfig } from './resnet-schema.js';
 
 /**
  * OpenAI CLIP's ModifiedResNet (clip/model.py): a 3-convolution stem (the first at stride 2) with an average

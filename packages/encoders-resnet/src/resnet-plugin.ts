@@ -1,10 +1,21 @@
-import { definePlugin, IMAGE_ENCODER, type ImageEncoder, type ResNetConfig, SeededRandom } from '@clipkit/core';
+import { definePlugin, SeededRandom, TRAINABLE_IMAGE_ENCODER, type TrainableImageEncoder } from '@clipkit/core';
 import { ModifiedResNet } from './modified-resnet.js';
+import { resnetGraph } from './resnet-graph.js';
+import { resnetOpenClipFormat } from './resnet-open-clip-format.js';
+import { type ResNetConfig, resnetSchema } from './resnet-schema.js';
 
-/** Fills IMAGE_ENCODER for `model.vision.type: "resnet"` on tfjs, initialised from `train.seed`. */
-export const resnetPlugin = definePlugin<ImageEncoder>({
-  slot: IMAGE_ENCODER,
+/**
+ * `model.vision.type: "resnet"`: OpenAI CLIP's ModifiedResNet, trainable on tfjs (initialised from
+ * `train.seed`), read and written in open_clip's layout (transformers has no ResNet CLIP), exportable to ONNX.
+ */
+export const resnetPlugin = definePlugin<TrainableImageEncoder, ResNetConfig>({
+  slot: TRAINABLE_IMAGE_ENCODER,
   type: 'resnet',
-  runtime: 'tfjs',
-  create: (config) => new ModifiedResNet(config.model.vision as ResNetConfig, config.model.embedDim, new SeededRandom(config.train.seed).fork('vision')),
+  schema: resnetSchema,
+  formats: { openClip: resnetOpenClipFormat },
+  onnx: { graph: resnetGraph },
+  create: (section, { config }) => new ModifiedResNet(section, config.model.embedDim, new SeededRandom(config.train.seed).fork('vision')),
 });
+
+/** Every plug-in of this package. */
+export const plugins = [resnetPlugin];

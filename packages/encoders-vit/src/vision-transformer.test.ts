@@ -1,12 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { initTfjs } from '@clipkit/backend-tfjs';
-import { type HostTensor, IMAGE_ENCODER, type ModelConfig, parseClipConfig, parseModelConfig, readJsonConfig, readSafetensors, SeededRandom, type VitConfig } from '@clipkit/core';
+import { type ClipConfig, type HostTensor, type ModelConfig, parseClipConfig, readJsonConfig, readSafetensors, SeededRandom, TRAINABLE_IMAGE_ENCODER } from '@clipkit/core';
+import { plugins as textPlugins } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { VisionTransformer } from './vision-transformer.js';
-import { vitPlugin } from './vit-plugin.js';
+import { plugins, vitPlugin } from './vit-plugin.js';
+import type { VitConfig } from './vit-schema.js';
 
 const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models/`;
+const PLUGINS = [...plugins, ...textPlugins];
+
+/** A fixture's open_clip config as a clipkit config, through the plug-ins' formats and schemas. */
+const fixtureConfig = (fixture: string, train: object = {}): ClipConfig =>
+  readJsonConfig(`${MODELS}${fixture}/open_clip_config.json`, (json, source) => parseClipConfig({ model: json, train }, PLUGINS, source));
 
 /** The fixtures' bound (fixtures/README.md): max|a - ref| <= 1e-4 * max(1, max|ref|) per tensor. */
 function expectClose(actual: tf.Tensor, ref: HostTensor, what: string): void {
@@ -47,7 +53,7 @@ describe.each(FIXTURE_CASES)('VisionTransformer against OpenAI CLIP (%s on %s)',
 
   beforeAll(async () => {
     await initTfjs({ device, log: () => undefined });
-    model = readJsonConfig(`${MODELS}${fixture}/open_clip_config.json`, parseModelConfig);
+    model = fixtureConfig(fixture).model;
     weights = await readSafetensors(`${MODELS}${fixture}/model.safetensors`);
     inputs = await readSafetensors(`${MODELS}${fixture}/inputs.safetensors`);
     outputs = await readSafetensors(`${MODELS}${fixture}/outputs.safetensors`);
@@ -185,15 +191,19 @@ describe('VisionTransformer on wasm', () => {
     expect(snapshot(5)).not.toEqual(snapshot(6));
   });
 
-  it('vitPlugin builds the configured tower from train.seed', () => {
-    const json = JSON.parse(readFileSync(`${MODELS}vit-b-tiny-quickgelu/open_clip_config.json`, 'utf8'));
+  it('vitPlugin builds the configured trainable tower from train.seed', () => {
     const context = { resolve: () => undefined as never, modelDir: undefined, log: () => undefined };
-    expect([vitPlugin.slot, vitPlugin.type, vitPlugin.runtime]).toEqual([IMAGE_ENCODER, 'vit', 'tfjs']);
-    const build = (seed: number) => vitPlugin.create(parseClipConfig({ model: json, train: { seed } }), context) as VisionTransformer;
+    expect([vitPlugin.slot, vitPlugin.type]).toEqual([TRAINABLE_IMAGE_ENCODER, 'vit']);
+    const build = (seed: number) => {
+      const config = fixtureConfig('vit-b-tiny-quickgelu', { seed });
+      return vitPlugin.create(config.model.vision as VitConfig, { ...context, config }) as VisionTransformer;
+    };
+    const before = tf.memory().numTensors;
     const [a, b, c] = [build(1), build(1), build(2)];
     expect([a.imageSize, a.embedDim, a.config.heads]).toEqual([32, 64, 2]);
     expect(a.positionalEmbedding.dataSync()).toEqual(b.positionalEmbedding.dataSync());
     expect(a.positionalEmbedding.dataSync()).not.toEqual(c.positionalEmbedding.dataSync());
-    [a, b, c].forEach((tower) => tower.dispose());
+    for (const tower of [a, b, c]) tower.dispose();
+    expect(tf.memory().numTensors, 'tensors left after dispose').toBe(before);
   });
 });

@@ -1,7 +1,8 @@
-import { ClipkitError, type SeededRandom, type TrainableImageEncoder, type VitConfig } from '@clipkit/core';
+import { ClipkitError, type SeededRandom, type TrainableImageEncoder } from '@clipkit/core';
 import { Layer, LayerNorm, project, Transformer } from '@clipkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { PatchEmbedding } from './patch-embedding.js';
+import type { VitConfig } from './vit-schema.js';
 
 /**
  * OpenAI CLIP's VisionTransformer (clip/model.py): patch embedding, class token, learned positions,

@@ -1,10 +1,22 @@
-import { definePlugin, IMAGE_ENCODER, type ImageEncoder, SeededRandom, type VitConfig } from '@clipkit/core';
+import { definePlugin, SeededRandom, TRAINABLE_IMAGE_ENCODER, type TrainableImageEncoder } from '@clipkit/core';
 import { VisionTransformer } from './vision-transformer.js';
+import { vitGraph } from './vit-graph.js';
+import { vitHfFormat } from './vit-hf-format.js';
+import { vitOpenClipFormat } from './vit-open-clip-format.js';
+import { type VitConfig, vitSchema } from './vit-schema.js';
 
-/** Fills IMAGE_ENCODER for `model.vision.type: "vit"` on tfjs, initialised from `train.seed`. */
-export const vitPlugin = definePlugin<ImageEncoder>({
-  slot: IMAGE_ENCODER,
+/**
+ * `model.vision.type: "vit"`: OpenAI CLIP's VisionTransformer, trainable on tfjs (initialised from
+ * `train.seed`), read and written in open_clip's and Hugging Face's layouts, exportable to ONNX.
+ */
+export const vitPlugin = definePlugin<TrainableImageEncoder, VitConfig>({
+  slot: TRAINABLE_IMAGE_ENCODER,
   type: 'vit',
-  runtime: 'tfjs',
-  create: (config) => new VisionTransformer(config.model.vision as VitConfig, config.model.embedDim, new SeededRandom(config.train.seed).fork('vision')),
+  schema: vitSchema,
+  formats: { openClip: vitOpenClipFormat, huggingface: vitHfFormat },
+  onnx: { graph: vitGraph },
+  create: (section, { config }) => new VisionTransformer(section, config.model.embedDim, new SeededRandom(config.train.seed).fork('vision')),
 });
+
+/** Every plug-in of this package. */
+export const plugins = [vitPlugin];

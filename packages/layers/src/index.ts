@@ -11,3 +11,13 @@ export { MultiHeadAttention, type MultiHeadAttentionInit } from './multi-head-at
 export { MLP, type MLPOptions } from './mlp.js';
 export { ResidualAttentionBlock, type ResidualAttentionBlockOptions, type TransformerInit } from './residual-attention-block.js';
 export { Transformer } from './transformer.js';
+
+// ONNX forms of the layers, for the towers' onnx.graph
+export { activationNode, type GraphActivation, layerNormNode, linearNode } from './onnx/onnx-nodes.js';
+export { singleQueryAttention, type SingleQueryAttentionSpec } from './onnx/single-query-attention.js';
+export { type PooledToken, transformerGraph, type TransformerGraphSpec } from './onnx/transformer-graph.js';
+
+// The towers' shared parts of open_clip's and Hugging Face's formats
+export { onlyDefault, readForeignConfig, type ReadForeignConfigOptions } from './formats/read-foreign-config.js';
+export { openClipVisionOptions } from './formats/open-clip-vision-options.js';
+export { transformerHfStorage } from './formats/transformer-hf-storage.js';

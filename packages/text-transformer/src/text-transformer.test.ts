@@ -1,24 +1,39 @@
-import { readFileSync } from 'node:fs';
 import { initTfjs } from '@clipkit/backend-tfjs';
 import {
+  type ClipConfig,
+  type ConfigProblem,
   type HostTensor,
-  type ModelConfig,
   parseClipConfig,
-  parseModelConfig,
   readJsonConfig,
   readSafetensors,
   SeededRandom,
-  TEXT_ENCODER,
-  type TextTransformerConfig,
+  TRAINABLE_TEXT_ENCODER,
   toInt32,
 } from '@clipkit/core';
 import { causalMask } from '@clipkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { plugins } from './plugins.js';
+import { textOpenClipFormat } from './text-open-clip-format.js';
 import { TextTransformer } from './text-transformer.js';
 import { textTransformerPlugin } from './text-transformer-plugin.js';
+import type { TextTransformerConfig } from './text-transformer-schema.js';
 
 const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models/`;
+
+/**
+ * A fixture's config with its text tower read from open_clip's text_cfg by this package's format, as
+ * parseClipConfig does for a whole open_clip config (whose vision_cfg needs an image tower's plug-in).
+ */
+function fixtureConfig(fixture: string, train: object = {}): ClipConfig {
+  return readJsonConfig(`${MODELS}${fixture}/open_clip_config.json`, (json, source) => {
+    const { embed_dim, quick_gelu, text_cfg } = json as { embed_dim: number; quick_gelu: boolean; text_cfg: Record<string, unknown> };
+    const problems: ConfigProblem[] = [];
+    const text = textOpenClipFormat.read(text_cfg, { quickGelu: quick_gelu, embedDim: embed_dim }, problems);
+    expect(problems).toEqual([]);
+    return parseClipConfig({ model: { embedDim: embed_dim, vision: { type: 'vit' }, text }, train }, plugins, source);
+  });
+}
 
 /** The fixtures' bound (fixtures/README.md): max|a - ref| <= 1e-4 * max(1, max|ref|) per tensor. */
 function expectClose(actual: tf.Tensor, ref: HostTensor, what: string): void {
@@ -73,7 +88,7 @@ function smallIds(rng: SeededRandom, n: number): Int32Array {
 const FIXTURE_CASES = ['vit-b-tiny-quickgelu', 'vit-b-tiny-gelu', 'rn-tiny'].flatMap((fixture) => (['wasm', 'cpu'] as const).map((device) => [fixture, device] as const));
 
 describe.each(FIXTURE_CASES)('TextTransformer against OpenAI CLIP (%s on %s)', (fixture, device) => {
-  let model: ModelConfig;
+  let model: ClipConfig['model'];
   let weights: Map<string, HostTensor>;
   let outputs: Map<string, HostTensor>;
   let tower: TextTransformer;
@@ -81,10 +96,10 @@ describe.each(FIXTURE_CASES)('TextTransformer against OpenAI CLIP (%s on %s)', (
 
   beforeAll(async () => {
     await initTfjs({ device, log: () => undefined });
-    model = readJsonConfig(`${MODELS}${fixture}/open_clip_config.json`, parseModelConfig);
+    model = fixtureConfig(fixture).model;
     weights = await readSafetensors(`${MODELS}${fixture}/model.safetensors`);
     outputs = await readSafetensors(`${MODELS}${fixture}/outputs.safetensors`);
-    tower = new TextTransformer(model.text, model.embedDim, new SeededRandom(0));
+    tower = new TextTransformer(model.text as TextTransformerConfig, model.embedDim, new SeededRandom(0));
     loadInto(tower, weights, '');
     const inputIds = (await readSafetensors(`${MODELS}${fixture}/inputs.safetensors`)).get('input_ids')!;
     ids = tf.tensor2d(toInt32(inputIds, 'input_ids'), inputIds.shape as [number, number], 'int32');
@@ -257,15 +272,19 @@ describe('TextTransformer on wasm', () => {
     expect(snapshot(5)).not.toEqual(snapshot(6));
   });
 
-  it('textTransformerPlugin builds the configured tower from train.seed', () => {
-    const json = JSON.parse(readFileSync(`${MODELS}vit-b-tiny-quickgelu/open_clip_config.json`, 'utf8'));
+  it('textTransformerPlugin builds the configured trainable tower from train.seed', () => {
     const context = { resolve: () => undefined as never, modelDir: undefined, log: () => undefined };
-    expect([textTransformerPlugin.slot, textTransformerPlugin.type, textTransformerPlugin.runtime]).toEqual([TEXT_ENCODER, 'transformer', 'tfjs']);
-    const build = (seed: number) => textTransformerPlugin.create(parseClipConfig({ model: json, train: { seed } }), context) as TextTransformer;
+    expect([textTransformerPlugin.slot, textTransformerPlugin.type]).toEqual([TRAINABLE_TEXT_ENCODER, 'transformer']);
+    const build = (seed: number) => {
+      const config = fixtureConfig('vit-b-tiny-quickgelu', { seed });
+      return textTransformerPlugin.create(config.model.text as TextTransformerConfig, { ...context, config }) as TextTransformer;
+    };
+    const before = tf.memory().numTensors;
     const [a, b, c] = [build(1), build(1), build(2)];
     expect([a.contextLength, a.embedDim, a.config.vocabSize]).toEqual([77, 64, 1000]);
     expect(a.positionalEmbedding.dataSync()).toEqual(b.positionalEmbedding.dataSync());
     expect(a.positionalEmbedding.dataSync()).not.toEqual(c.positionalEmbedding.dataSync());
-    [a, b, c].forEach((tower) => tower.dispose());
+    for (const tower of [a, b, c]) tower.dispose();
+    expect(tf.memory().numTensors, 'tensors left after dispose').toBe(before);
   });
 });

@@ -1,6 +1,7 @@
-import { ClipkitError, type SeededRandom, type TextTransformerConfig, type TrainableTextEncoder } from '@clipkit/core';
+import { ClipkitError, type SeededRandom, type TrainableTextEncoder } from '@clipkit/core';
 import { causalMask, Embedding, Layer, LayerNorm, project, Transformer } from '@clipkit/layers';
 import * as tf from '@tensorflow/tfjs-core';
+import type { TextTransformerConfig } from './text-transformer-schema.js';
 
 /**
  * OpenAI CLIP's text tower (`CLIP.encode_text` in clip/model.py): token and position embeddings, a

@@ -3,26 +3,27 @@ import {
   type Backend,
   type ClipConfig,
   ClipkitError,
-  type ClipPlugin,
   definePlugin,
   IMAGE_ENCODER,
   type ImageEncoder,
-  type OnnxRuntimeBackendConfig,
   type PluginContext,
   TEXT_ENCODER,
   type TextEncoder,
+  type TextSection,
+  type VisionSection,
 } from '@clipkit/core';
-import type { Tower } from './export/tower-weights.js';
+import { type OnnxRuntimeBackendConfig, onnxRuntimeBackendSchema } from './onnx-runtime-schema.js';
 import { OnnxImageEncoder } from './runtime/onnx-image-encoder.js';
 import { OnnxRuntimeBackend } from './runtime/onnx-runtime-backend.js';
 import { OnnxTextEncoder } from './runtime/onnx-text-encoder.js';
 import { findOnnxTowerFile } from './runtime/onnx-tower-files.js';
 import { sessionOptions } from './runtime/session-options.js';
+import type { Tower } from './tower.js';
 
-function backendConfig(config: ClipConfig): OnnxRuntimeBackendConfig {
-  // assembleClip picks these plug-ins only for backend.type "onnxruntime"; a direct call with another config is a bug.
+function backendSection(config: ClipConfig): OnnxRuntimeBackendConfig {
+  // assembleClip picks the tower plug-ins only for backend.type "onnxruntime"; a direct call with another config is a bug.
   if (config.backend.type !== 'onnxruntime') throw new ClipkitError(`the onnxruntime plug-ins need backend.type "onnxruntime", got "${config.backend.type}"`);
-  return config.backend;
+  return config.backend as OnnxRuntimeBackendConfig;
 }
 
 function towerFile(context: PluginContext, tower: Tower): string {
@@ -32,30 +33,38 @@ function towerFile(context: PluginContext, tower: Tower): string {
   return findOnnxTowerFile(context.modelDir, tower);
 }
 
-function createImageEncoder(config: ClipConfig, context: PluginContext): ImageEncoder {
-  const options = { imageSize: config.model.vision.imageSize, embedDim: config.model.embedDim, sessionOptions: sessionOptions(backendConfig(config)) };
-  return new OnnxImageEncoder(towerFile(context, 'image'), options);
-}
-
-/** IMAGE_ENCODER for `model.vision.type: "vit"` on onnxruntime: `vision.onnx` (or Optimum's onnx/vision_model.onnx) in the model directory. */
-export const onnxVitPlugin = definePlugin<ImageEncoder>({ slot: IMAGE_ENCODER, type: 'vit', runtime: 'onnxruntime', create: createImageEncoder });
-
-/** IMAGE_ENCODER for `model.vision.type: "resnet"` on onnxruntime. */
-export const onnxResNetPlugin = definePlugin<ImageEncoder>({ slot: IMAGE_ENCODER, type: 'resnet', runtime: 'onnxruntime', create: createImageEncoder });
-
-/** TEXT_ENCODER for `model.text.type: "transformer"` on onnxruntime: `text.onnx` (or Optimum's onnx/text_model.onnx). */
-export const onnxTextPlugin = definePlugin<TextEncoder>({
-  slot: TEXT_ENCODER,
-  type: 'transformer',
+/**
+ * IMAGE_ENCODER on onnxruntime for any `model.vision.type`: it runs whatever tower was exported, from
+ * `vision.onnx` (or Optimum's onnx/vision_model.onnx) in the model directory.
+ */
+export const onnxImageEncoderPlugin = definePlugin<ImageEncoder, VisionSection>({
+  slot: IMAGE_ENCODER,
+  type: '*',
   runtime: 'onnxruntime',
-  create: (config, context) => {
-    const options = { contextLength: config.model.text.contextLength, embedDim: config.model.embedDim, sessionOptions: sessionOptions(backendConfig(config)) };
+  create: (section, context) => {
+    const options = { imageSize: section.imageSize, embedDim: context.config.model.embedDim, sessionOptions: sessionOptions(backendSection(context.config)) };
+    return new OnnxImageEncoder(towerFile(context, 'image'), options);
+  },
+});
+
+/** TEXT_ENCODER on onnxruntime for any `model.text.type`: `text.onnx` (or Optimum's onnx/text_model.onnx). */
+export const onnxTextEncoderPlugin = definePlugin<TextEncoder, TextSection>({
+  slot: TEXT_ENCODER,
+  type: '*',
+  runtime: 'onnxruntime',
+  create: (section, context) => {
+    const options = { contextLength: section.contextLength, embedDim: context.config.model.embedDim, sessionOptions: sessionOptions(backendSection(context.config)) };
     return new OnnxTextEncoder(towerFile(context, 'text'), options);
   },
 });
 
 /** BACKEND for `backend.type: "onnxruntime"`. */
-export const onnxRuntimeBackendPlugin = definePlugin<Backend>({ slot: BACKEND, type: 'onnxruntime', create: (config) => new OnnxRuntimeBackend(backendConfig(config)) });
+export const onnxRuntimeBackendPlugin = definePlugin<Backend, OnnxRuntimeBackendConfig>({
+  slot: BACKEND,
+  type: 'onnxruntime',
+  schema: onnxRuntimeBackendSchema,
+  create: (section) => new OnnxRuntimeBackend(section),
+});
 
-/** Every plug-in of this package: pass them to loadClip / assembleClip beside the tfjs ones. */
-export const onnxRuntimePlugins: readonly ClipPlugin[] = [onnxRuntimeBackendPlugin, onnxVitPlugin, onnxResNetPlugin, onnxTextPlugin];
+/** Every plug-in of this package: pass them to loadClip / assembleClip beside the towers' and the tokenizer's. */
+export const plugins = [onnxRuntimeBackendPlugin, onnxImageEncoderPlugin, onnxTextEncoderPlugin];

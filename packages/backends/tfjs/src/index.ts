@@ -1,5 +1,6 @@
 export { initTfjs, type InitTfjsOptions, type TfjsBackendName, type TfjsSelection } from './init-tfjs.js';
 export { bridgeMissingCpuKernels } from './cpu-kernel-bridge.js';
-export { tfjsBackendPlugin } from './tfjs-backend-plugin.js';
+export { plugins, tfjsBackendPlugin } from './tfjs-backend-plugin.js';
+export { type TfjsBackendConfig, tfjsBackendSchema } from './tfjs-backend-schema.js';
 export { BLAS_BACKEND, blasKernels, registerBlasBackend } from './blas-backend.js';
 export { type BlasAddon, type BlasAddonInfo, type BlasAddonLoad, loadBlasAddon } from './blas-addon.js';

@@ -1,5 +1,6 @@
-import { BACKEND, type Backend, definePlugin, type TfjsBackendConfig } from '@clipkit/core';
+import { BACKEND, type Backend, definePlugin } from '@clipkit/core';
 import { initTfjs } from './init-tfjs.js';
+import { type TfjsBackendConfig, tfjsBackendSchema } from './tfjs-backend-schema.js';
 
 class TfjsBackend implements Backend {
   readonly type = 'tfjs';
@@ -14,9 +15,13 @@ class TfjsBackend implements Backend {
   }
 }
 
-/** The plug-in for `backend.type: "tfjs"`. */
-export const tfjsBackendPlugin = definePlugin<Backend>({
+/** The plug-in for `backend.type: "tfjs"`: training and inference on the tfjs backend `device` chooses. */
+export const tfjsBackendPlugin = definePlugin<Backend, TfjsBackendConfig>({
   slot: BACKEND,
   type: 'tfjs',
-  create: (config, context) => new TfjsBackend(config.backend as TfjsBackendConfig, context.log),
+  schema: tfjsBackendSchema,
+  create: (section, context) => new TfjsBackend(section, context.log),
 });
+
+/** Every plug-in of this package. */
+export const plugins = [tfjsBackendPlugin];

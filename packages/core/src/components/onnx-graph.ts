@@ -24,9 +24,14 @@ export type OnnxAttribute =
   | { readonly type: 'string'; readonly value: string }
   | { readonly type: 'tensor'; readonly value: OnnxTensor };
 
+/** TensorProto.DataType (onnx.proto3) of each element type: how files, and attributes such as Cast's `to`, name it. */
+export const ONNX_DATA_TYPE_CODES: Readonly<Record<OnnxDataType, number>> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float16: 10 };
+
 export const intAttribute = (value: number): OnnxAttribute => ({ type: 'int', value });
 export const floatAttribute = (value: number): OnnxAttribute => ({ type: 'float', value });
 export const intsAttribute = (value: readonly number[]): OnnxAttribute => ({ type: 'ints', value });
+/** An element type as an attribute, e.g. Cast's `to`. */
+export const dataTypeAttribute = (dataType: OnnxDataType): OnnxAttribute => intAttribute(ONNX_DATA_TYPE_CODES[dataType]);
 
 /** Builds a graph node by node, in topological order. */
 export interface OnnxGraphBuilder {

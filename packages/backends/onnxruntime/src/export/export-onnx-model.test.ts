@@ -1,18 +1,16 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClipPlugin, ClipkitError, loadClip, readSafetensors, toInt32 } from '@clipkit/core';
-import { clipBpeTokenizerPlugin, loadClipTokenizer } from '@clipkit/text-transformer';
+import { ClipkitError, loadClip, readSafetensors, toInt32 } from '@clipkit/core';
+import { loadClipTokenizer } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { onnxRuntimePlugins } from '../onnx-runtime-plugins.js';
-import { FIXTURE_MODELS, MODELS, parityError, readReference } from '../testing/fixtures.js';
+import { FIXTURE_MODELS, MODELS, PLUGINS, parityError, readReference } from '../testing/fixtures.js';
 import { exportOnnxModel } from './export-onnx-model.js';
 
 // A whole model directory exported and loaded back with loadClip and no overrides: both towers on
 // onnxruntime, the logit scale and tokenizer from the exported files. Reference outputs at 1e-4 x max(1, max|ref|).
 
-const PLUGINS: readonly ClipPlugin[] = [...onnxRuntimePlugins, clipBpeTokenizerPlugin];
 const quiet = { log: () => undefined };
 
 describe.each(FIXTURE_MODELS)('exportOnnxModel(%s)', (dir, referenceDir) => {
@@ -20,7 +18,7 @@ describe.each(FIXTURE_MODELS)('exportOnnxModel(%s)', (dir, referenceDir) => {
   let files: string[];
 
   beforeAll(async () => {
-    files = await exportOnnxModel(`${MODELS}/${dir}`, out);
+    files = await exportOnnxModel(`${MODELS}/${dir}`, out, PLUGINS);
   });
 
   it('writes the towers, the logit scale, the tokenizer, the preprocessor config and clipkit.json (last)', () => {
@@ -69,17 +67,17 @@ describe.each(FIXTURE_MODELS)('exportOnnxModel(%s)', (dir, referenceDir) => {
 describe('exportOnnxModel', () => {
   it("copies a Hugging Face model's preprocessor_config.json as it is", async () => {
     const out = mkdtempSync(join(tmpdir(), 'clipkit-export-onnx-'));
-    await exportOnnxModel(`${MODELS}/hf/vit-b-tiny-quickgelu`, out);
+    await exportOnnxModel(`${MODELS}/hf/vit-b-tiny-quickgelu`, out, PLUGINS);
     expect(readFileSync(join(out, 'preprocessor_config.json'), 'utf8')).toBe(readFileSync(`${MODELS}/hf/vit-b-tiny-quickgelu/preprocessor_config.json`, 'utf8'));
   });
 
   it('refuses to export an export, and to write into the model directory', async () => {
     const out = mkdtempSync(join(tmpdir(), 'clipkit-export-onnx-'));
-    await exportOnnxModel(`${MODELS}/rn-tiny`, out);
-    await expect(exportOnnxModel(out, join(out, 'again'))).rejects.toThrow(/is already an ONNX export/);
+    await exportOnnxModel(`${MODELS}/rn-tiny`, out, PLUGINS);
+    await expect(exportOnnxModel(out, join(out, 'again'), PLUGINS)).rejects.toThrow(/is already an ONNX export/);
     const copy = mkdtempSync(join(tmpdir(), 'clipkit-model-'));
     cpSync(`${MODELS}/rn-tiny`, copy, { recursive: true });
-    await expect(exportOnnxModel(copy, copy)).rejects.toThrow(ClipkitError);
+    await expect(exportOnnxModel(copy, copy, PLUGINS)).rejects.toThrow(ClipkitError);
     expect(existsSync(join(copy, 'vision.onnx'))).toBe(false);
   });
 });

@@ -2,12 +2,15 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
+  type AnyClipPlugin,
   type ClipConfig,
   ClipkitError,
   clipPreprocessorConfig,
+  hfStorageOf,
   LAYOUT_CONFIG_FILES,
   OPENAI_CLIP_MEAN,
   OPENAI_CLIP_STD,
+  type PluginSection,
   readModelDirectory,
   SafetensorsFile,
   toFloat32,
@@ -16,9 +19,13 @@ import {
   writeSafetensors,
 } from '@clipkit/core';
 import { loadBpeVocabulary, writeHfVocabulary } from '@clipkit/text-transformer';
+import { onnxRuntimeBackendSchema } from '../onnx-runtime-schema.js';
 import { ONNX_TOWER_FILES } from '../runtime/onnx-tower-files.js';
-import { exportImageTower, exportTextTower } from './export-tower.js';
-import { readTowerWeights } from './read-tower-weights.js';
+import { ensureTensorBackend } from '../runtime/tensor-backend.js';
+import type { Tower } from '../tower.js';
+import { exportTower, towerOnnxExport } from './export-tower.js';
+import { type ModelWeightShapes, readTowerWeights } from './read-tower-weights.js';
+import { towerWeightShapes } from './tower-weight-shapes.js';
 
 export interface ExportOnnxModelOptions {
   /** Receives one line per file written. Default: nothing. */
@@ -26,6 +33,7 @@ export interface ExportOnnxModelOptions {
 }
 
 const PREPROCESSOR_CONFIG = 'preprocessor_config.json';
+const TOWERS: readonly Tower[] = ['image', 'text'];
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -36,23 +44,28 @@ function numbers(value: unknown, fallback: readonly number[]): readonly number[]
 /**
  * Exports a model directory (Hugging Face, open_clip or clipkit layout, weights in model.safetensors) to
  * `outDir` as a clipkit model directory that runs on onnxruntime with no further options:
- * - vision.onnx / text.onnx: the towers (see imageTowerModel, textTowerModel);
+ * - vision.onnx / text.onnx: the towers, each built by its plug-in's `onnx.graph` (see towerOnnxModel);
  * - model.safetensors: only logit_scale (and logit_bias), which live outside the towers;
- * - vocab.json + merges.txt: the model's tokenizer (the bundled OpenAI vocabulary when it names none);
+ * - vocab.json + merges.txt: a CLIP BPE tokenizer's vocabulary (the bundled OpenAI one when the model names
+ *   none); another tokenizer keeps its section, with its path taken from the model directory;
  * - preprocessor_config.json: copied from the model, else built from open_clip's preprocess_cfg or OpenAI's;
  * - clipkit.json: the model's config with `backend: { type: "onnxruntime" }`, written last, so a directory
  *   with a config is complete. `loadClip(outDir, plugins)` then runs both towers in onnxruntime.
- * Returns the files written.
+ * `plugins` must hold the towers' plug-ins (their schemas, formats, weights and graphs). Returns the files written.
  */
-export async function exportOnnxModel(modelDir: string, outDir: string, options: ExportOnnxModelOptions = {}): Promise<string[]> {
+export async function exportOnnxModel(modelDir: string, outDir: string, plugins: readonly AnyClipPlugin[], options: ExportOnnxModelOptions = {}): Promise<string[]> {
   const log = options.log ?? (() => undefined);
-  const directory = readModelDirectory(modelDir);
+  // Read as a model for onnxruntime: the source's own backend section plays no part in the export.
+  const directory = readModelDirectory(modelDir, plugins, { backend: { type: 'onnxruntime' } });
   const { config, weightsFile } = directory;
-  if (config.backend.type === 'onnxruntime' && existsSync(join(modelDir, ONNX_TOWER_FILES.image[0]))) {
+  if (existsSync(join(modelDir, ONNX_TOWER_FILES.image[0]))) {
     throw new ClipkitError(`${modelDir} is already an ONNX export (its towers are .onnx files); export-onnx reads a model whose weights are in ${WEIGHTS_FILE}`);
   }
   if (!existsSync(weightsFile)) throw new ClipkitError(`${weightsFile} does not exist: export-onnx reads the model's weights from it`);
   if (resolve(modelDir) === resolve(outDir)) throw new ClipkitError(`--out ${outDir} is the model directory itself; export to another directory`);
+  for (const tower of TOWERS) towerOnnxExport(config.model, tower, plugins);
+  await ensureTensorBackend();
+  const shapes: ModelWeightShapes = { image: towerWeightShapes(config, 'image', plugins), text: towerWeightShapes(config, 'text', plugins) };
   await mkdir(outDir, { recursive: true });
   const written: string[] = [];
   const wrote = async (file: string) => {
@@ -63,14 +76,13 @@ export async function exportOnnxModel(modelDir: string, outDir: string, options:
 
   const file = await SafetensorsFile.open(weightsFile);
   try {
-    const names = directory.layout === 'huggingface' ? 'huggingface' : 'openai';
+    const storage = directory.layout === 'huggingface' ? hfStorageOf(config.model, plugins) : undefined;
     // One tower at a time, so only one tower's weights are in memory.
-    const vision = join(outDir, ONNX_TOWER_FILES.image[0]);
-    await exportImageTower(vision, config.model, await readTowerWeights(file, config.model, 'image', names));
-    await wrote(vision);
-    const text = join(outDir, ONNX_TOWER_FILES.text[0]);
-    await exportTextTower(text, config.model, await readTowerWeights(file, config.model, 'text', names));
-    await wrote(text);
+    for (const tower of TOWERS) {
+      const path = join(outDir, ONNX_TOWER_FILES[tower][0]);
+      await exportTower(path, config.model, tower, plugins, await readTowerWeights(file, tower, shapes, storage));
+      await wrote(path);
+    }
     const scalars = new Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>();
     for (const name of ['logit_scale', 'logit_bias']) {
       if (file.entries.has(name)) scalars.set(name, { dtype: 'F32', shape: [], data: Float32Array.of(toFloat32(await file.read(name))[0]) });
@@ -82,8 +94,13 @@ export async function exportOnnxModel(modelDir: string, outDir: string, options:
     await file.close();
   }
 
-  await writeHfVocabulary(outDir, loadBpeVocabulary(config.tokenizer.path ?? undefined).vocabulary);
-  for (const name of ['vocab.json', 'merges.txt']) await wrote(join(outDir, name));
+  let tokenizer: PluginSection = config.tokenizer;
+  if (tokenizer.type === 'clip-bpe') {
+    const path = typeof tokenizer.path === 'string' ? tokenizer.path : undefined;
+    await writeHfVocabulary(outDir, loadBpeVocabulary(path).vocabulary);
+    for (const name of ['vocab.json', 'merges.txt']) await wrote(join(outDir, name));
+    tokenizer = { type: 'clip-bpe', path: '.' };
+  }
 
   const preprocessor = join(outDir, PREPROCESSOR_CONFIG);
   const source = join(modelDir, PREPROCESSOR_CONFIG);
@@ -95,7 +112,7 @@ export async function exportOnnxModel(modelDir: string, outDir: string, options:
   }
   await wrote(preprocessor);
 
-  const exported: ClipConfig = { ...config, tokenizer: { type: 'clip-bpe', path: '.' }, backend: { type: 'onnxruntime', threads: null, graphOptimization: 'all' } };
+  const exported: ClipConfig = { ...config, tokenizer, backend: onnxRuntimeBackendSchema.parse({ type: 'onnxruntime' }) };
   const clipkitJson = join(outDir, LAYOUT_CONFIG_FILES.clipkit);
   await writeContentAtomic(clipkitJson, json(exported));
   await wrote(clipkitJson);

@@ -1,50 +1,45 @@
 import { readFileSync } from 'node:fs';
-import type { ModelConfig } from '@clipkit/core';
+import { type AnyClipPlugin, ClipkitError, type ModelConfig, type PluginSection, type TowerOnnxExport } from '@clipkit/core';
+import { GraphBuilder } from '../onnx/graph-builder.js';
 import type { OnnxModel } from '../onnx/onnx-model.js';
 import { writeOnnxModel } from '../onnx/write-onnx-model.js';
-import { resnetGraph } from './resnet-graph.js';
-import { textGraph } from './text-graph.js';
-import { checkTowerWeights, type TowerWeights } from './tower-weights.js';
-import { vitGraph } from './vit-graph.js';
+import { type Tower, towerPlugin, towerSection, towerSectionPath } from '../tower.js';
+import { type TowerWeights, WeightInitializers } from './weight-initializers.js';
 
 /** LayerNormalization entered the default domain in opset 17; everything else here is older. */
 export const OPSET = 17;
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
-function towerModel(graph: OnnxModel['graph'], tower: 'image' | 'text', config: unknown): OnnxModel {
-  return {
-    graph,
-    opset: OPSET,
-    producerName: 'clipkit',
-    producerVersion: version,
-    metadata: { 'clipkit.tower': tower, 'clipkit.config': JSON.stringify(config) },
-  };
+/** A tower's ONNX export, from its plug-in; a ClipkitError naming the tower's type when the plug-in has none. */
+export function towerOnnxExport(model: ModelConfig, tower: Tower, plugins: readonly AnyClipPlugin[]): TowerOnnxExport<PluginSection> {
+  const plugin = towerPlugin(model, tower, plugins);
+  if (plugin.onnx) return plugin.onnx;
+  throw new ClipkitError(
+    `${towerSectionPath(tower)}.type "${towerSection(model, tower).type}": its plug-in has no ONNX export (onnx.graph), so this model cannot be exported to ONNX; run it with backend tfjs`,
+  );
 }
 
 /**
- * The image tower as an ONNX model: input `pixel_values` float32 [N, 3, S, S] (CLIP-normalised), output
- * `image_embeds` float32 [N, embedDim] (unnormalised), N dynamic. `weights` holds the `visual.*` tensors.
+ * A tower as an ONNX model, built by its plug-in's `onnx.graph`: the image tower takes `pixel_values` float32
+ * [N, 3, S, S] (CLIP-normalised) and returns `image_embeds` float32 [N, embedDim], the text tower takes
+ * `input_ids` int64 [N, L] and returns `text_embeds`, unnormalised, N dynamic. `weights` are the tower's, by
+ * its state-dict names (readTowerWeights). The model's metadata records the tower and its section.
  */
-export function imageTowerModel(model: ModelConfig, weights: TowerWeights): OnnxModel {
-  checkTowerWeights(model, 'image', weights);
-  const { vision, embedDim } = model;
-  const graph = vision.type === 'vit' ? vitGraph(vision, embedDim, weights) : resnetGraph(vision, embedDim, weights);
-  return towerModel(graph, 'image', { embedDim, vision });
+export function towerOnnxModel(model: ModelConfig, tower: Tower, plugins: readonly AnyClipPlugin[], weights: TowerWeights): OnnxModel {
+  const section = towerSection(model, tower);
+  const g = new GraphBuilder(`clipkit_${section.type}`);
+  towerOnnxExport(model, tower, plugins).graph(section, model.embedDim, g, new WeightInitializers(g, weights));
+  return {
+    graph: g.build(),
+    opset: OPSET,
+    producerName: 'clipkit',
+    producerVersion: version,
+    metadata: { 'clipkit.tower': tower, 'clipkit.config': JSON.stringify({ embedDim: model.embedDim, [tower === 'image' ? 'vision' : 'text']: section }) },
+  };
 }
 
-/** The text tower as an ONNX model: input `input_ids` int64 [N, L], output `text_embeds` float32 [N, embedDim], N dynamic. */
-export function textTowerModel(model: ModelConfig, weights: TowerWeights): OnnxModel {
-  checkTowerWeights(model, 'text', weights);
-  return towerModel(textGraph(model.text, model.embedDim, weights), 'text', { embedDim: model.embedDim, text: model.text });
-}
-
-/** Writes the image tower to `path` (atomically); see imageTowerModel. */
-export async function exportImageTower(path: string, model: ModelConfig, weights: TowerWeights): Promise<void> {
-  await writeOnnxModel(path, imageTowerModel(model, weights));
-}
-
-/** Writes the text tower to `path` (atomically); see textTowerModel. */
-export async function exportTextTower(path: string, model: ModelConfig, weights: TowerWeights): Promise<void> {
-  await writeOnnxModel(path, textTowerModel(model, weights));
+/** Writes a tower to `path` (atomically); see towerOnnxModel. */
+export async function exportTower(path: string, model: ModelConfig, tower: Tower, plugins: readonly AnyClipPlugin[], weights: TowerWeights): Promise<void> {
+  await writeOnnxModel(path, towerOnnxModel(model, tower, plugins, weights));
 }

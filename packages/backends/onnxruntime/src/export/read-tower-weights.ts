@@ -1,25 +1,31 @@
-import { loadStateDict, type ModelConfig, type SafetensorsFile, type WeightNames, type WeightTarget } from '@clipkit/core';
-import { type Tower, towerWeightShapes, VISUAL } from './tower-weights.js';
+import { type HfStorageOf, hfNamesOf, loadStateDict, type TensorSource, type WeightTarget } from '@clipkit/core';
+import { type Tower, towerPrefix } from '../tower.js';
+import type { TowerWeights } from './weight-initializers.js';
 
-/** Stored names of the image tower in either naming scheme (OpenAI `visual.*`, transformers `vision_model.*`). */
-function isImageName(name: string): boolean {
-  return name.startsWith(VISUAL) || name.startsWith('vision_model.') || name.startsWith('visual_projection.');
-}
+/** Each tower's weights by its state-dict name, with their shapes (towerWeightShapes). */
+export type ModelWeightShapes = Readonly<Record<Tower, ReadonlyMap<string, readonly number[]>>>;
 
-function isModelScalar(name: string): boolean {
-  return name === 'logit_scale' || name === 'logit_bias';
+/** The names under which a model's tensors are stored: their own (OpenAI's), or the Hugging Face layout's. */
+function storedNames(name: string, storage: HfStorageOf | undefined): readonly string[] {
+  const stored = storage?.(name);
+  return stored ? hfNamesOf(stored) : [name];
 }
 
 /**
- * Reads one tower's weights from a checkpoint into float32 arrays by OpenAI name, one tensor at a time.
- * Hugging Face files are renamed, q/k/v merged and projections transposed (as loadClip does); every missing,
- * misshaped or unexpected tensor of the tower is reported at once (core's loadStateDict).
+ * Reads one tower's weights from a checkpoint into float32 arrays by the tower's state-dict names, one
+ * tensor at a time, so only that tower is in memory. With `storage` (a Hugging Face file, core's
+ * hfStorageOf) tensors are renamed, q/k/v merged and projections transposed, as loadClip does. Every
+ * missing, misshaped or unexpected tensor is reported at once (core's loadStateDict); the other tower's
+ * tensors and the logit scale and bias are left for their own readers.
  */
-export async function readTowerWeights(file: SafetensorsFile, model: ModelConfig, tower: Tower, names: WeightNames = 'openai'): Promise<Map<string, Float32Array>> {
+export async function readTowerWeights(file: TensorSource, tower: Tower, shapes: ModelWeightShapes, storage?: HfStorageOf): Promise<TowerWeights> {
   const weights = new Map<string, Float32Array>();
   const targets = new Map<string, WeightTarget>();
-  for (const [name, shape] of towerWeightShapes(model, tower)) targets.set(name, { shape, set: (values) => weights.set(name, values) });
-  const otherTower = (name: string) => isModelScalar(name) || isImageName(name) !== (tower === 'image');
-  await loadStateDict(targets, file, { names, ignore: otherTower });
+  const prefix = towerPrefix(tower);
+  for (const [name, shape] of shapes[tower]) targets.set(prefix + name, { shape, set: (values) => weights.set(name, values) });
+  const other: Tower = tower === 'image' ? 'text' : 'image';
+  const elsewhere = new Set(['logit_scale', 'logit_bias']);
+  for (const name of shapes[other].keys()) for (const stored of storedNames(towerPrefix(other) + name, storage)) elsewhere.add(stored);
+  await loadStateDict(targets, file, { storage, ignore: (name) => elsewhere.has(name) });
   return weights;
 }

@@ -1,39 +1,35 @@
-import { ClipkitError } from '@clipkit/core';
-import type { GraphBuilder } from '../onnx/graph-builder.js';
-import type { TowerWeights } from './tower-weights.js';
+import { type OnnxGraphBuilder, type OnnxWeights, WeightsError } from '@clipkit/core';
+
+/**
+ * A tower's weights by its state-dict names (`conv1.weight`, `transformer.resblocks.0.attn.in_proj_weight`),
+ * float32, row-major in PyTorch's layout. The exporter needs nothing else: no tfjs tower.
+ */
+export type TowerWeights = ReadonlyMap<string, Float32Array>;
 
 /**
  * Registers a tower's weights as graph initializers on first use, under their state-dict names and in
  * PyTorch's layout (Linear weights [out, in] are read by Gemm with transB), so the big matrices are
  * written straight from the arrays they were read into.
  */
-export class WeightInitializers {
+export class WeightInitializers implements OnnxWeights {
   constructor(
-    private readonly g: GraphBuilder,
+    private readonly g: OnnxGraphBuilder,
     private readonly weights: TowerWeights,
-    /** Prepended to every name asked for, e.g. "visual.transformer.resblocks.3.". */
+    /** Prepended to every name asked for, e.g. "transformer.resblocks.3.". */
     private readonly prefix = '',
     private readonly registered = new Set<string>(),
   ) {}
 
-  /** The same weights, with `prefix` appended to this one's. */
   scoped(prefix: string): WeightInitializers {
     return new WeightInitializers(this.g, this.weights, this.prefix + prefix, this.registered);
   }
 
-  /** The full state-dict name of `name`. */
-  fullName(name: string): string {
-    return this.prefix + name;
-  }
-
-  /** The weight's values (for folding). */
   values(name: string): Float32Array {
     const values = this.weights.get(this.prefix + name);
-    if (!values) throw new ClipkitError(`the exporter needs the weight "${this.prefix + name}", which was not given`);
+    if (!values) throw new WeightsError(`the tower's ONNX graph needs the weight "${this.prefix + name}", which the tower's weights do not have`);
     return values;
   }
 
-  /** The initializer holding the weight, with shape `dims`. */
   get(name: string, dims: readonly number[]): string {
     const full = this.prefix + name;
     if (!this.registered.has(full)) {

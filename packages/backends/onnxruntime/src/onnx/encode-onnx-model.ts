@@ -1,4 +1,5 @@
-import { type OnnxAttribute, ONNX_DATA_TYPES, type OnnxGraph, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx-model.js';
+import { ONNX_DATA_TYPE_CODES, type OnnxAttribute, type OnnxTensor } from '@clipkit/core';
+import type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx-model.js';
 import { ProtoWriter } from './proto-writer.js';
 
 // Field numbers and enum values of onnx/onnx.proto3.
@@ -13,7 +14,7 @@ function tensorProto(tensor: OnnxTensor): ProtoWriter {
   const { data } = tensor;
   return new ProtoWriter()
     .packedInts(1, tensor.dims) // dims
-    .int(2, ONNX_DATA_TYPES[tensor.dataType]) // data_type
+    .int(2, ONNX_DATA_TYPE_CODES[tensor.dataType]) // data_type
     .string(8, tensor.name) // name
     .bytes(9, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)); // raw_data (little-endian, as the platform's typed arrays here)
 }
@@ -46,7 +47,7 @@ function nodeProto(node: OnnxNode): ProtoWriter {
 function valueInfoProto(value: OnnxValueInfo): ProtoWriter {
   const shape = new ProtoWriter();
   for (const dim of value.dims) shape.message(1, typeof dim === 'number' ? new ProtoWriter().int(1, dim) : new ProtoWriter().string(2, dim));
-  const tensorType = new ProtoWriter().int(1, ONNX_DATA_TYPES[value.dataType]).message(2, shape);
+  const tensorType = new ProtoWriter().int(1, ONNX_DATA_TYPE_CODES[value.dataType]).message(2, shape);
   return new ProtoWriter().string(1, value.name).message(2, new ProtoWriter().message(1, tensorType));
 }
 

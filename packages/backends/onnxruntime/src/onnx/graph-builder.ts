@@ -1,12 +1,12 @@
-import { ClipkitError } from '@clipkit/core';
-import type { OnnxAttribute, OnnxDataType, OnnxGraph, OnnxNode, OnnxTensor, OnnxTensorData, OnnxValueInfo } from './onnx-model.js';
+import { ClipkitError, type OnnxAttribute, type OnnxDataType, type OnnxGraphBuilder, type OnnxTensor, type OnnxTensorData } from '@clipkit/core';
+import type { OnnxGraph, OnnxNode, OnnxValueInfo } from './onnx-model.js';
 
 /**
  * Builds an ONNX graph node by node, in topological order. Values are named after the scope they are
  * built in (`transformer.resblocks.3/Gemm_12`), so an ORT profile or a viewer reads like the
  * state dict. Initializers keep the caller's arrays (no copy).
  */
-export class GraphBuilder {
+export class GraphBuilder implements OnnxGraphBuilder {
   private readonly nodes: OnnxNode[] = [];
   private readonly initializers: OnnxTensor[] = [];
   private readonly inputs: OnnxValueInfo[] = [];

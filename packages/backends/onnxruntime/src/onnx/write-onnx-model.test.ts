@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { floatAttribute, intAttribute, intsAttribute } from '@clipkit/core';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from './graph-builder.js';
-import { floatAttribute, intAttribute, intsAttribute } from './onnx-model.js';
 import { writeOnnxModel } from './write-onnx-model.js';
 
 // onnxruntime is the independent reader of the encoder: a small graph using every attribute kind and a

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipkitError } from '@clipkit/core';
-import type { Tower } from '../export/tower-weights.js';
+import type { Tower } from '../tower.js';
 
 /**
  * Where each tower's .onnx file may be in a model directory, in the order they are looked for: clipkit's

@@ -1,9 +1,9 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { dataTypeAttribute } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { GraphBuilder } from '../onnx/graph-builder.js';
-import { intAttribute, ONNX_DATA_TYPES } from '../onnx/onnx-model.js';
 import { writeOnnxModel } from '../onnx/write-onnx-model.js';
 import { OnnxTowerSession } from './onnx-tower-session.js';
 
@@ -12,7 +12,7 @@ async function optimumLikeTextModel(path: string, length: number): Promise<void>
   const g = new GraphBuilder('optimum_like');
   const ids = g.input('input_ids', 'int64', ['batch', length]);
   const mask = g.input('attention_mask', 'int64', ['batch', length]);
-  const sum = g.node('Cast', [g.node('Add', [ids, mask])], { to: intAttribute(ONNX_DATA_TYPES.float32) }, 'last_hidden_state');
+  const sum = g.node('Cast', [g.node('Add', [ids, mask])], { to: dataTypeAttribute('float32') }, 'last_hidden_state');
   g.node('Identity', [sum], {}, 'text_embeds');
   g.output('last_hidden_state', 'float32', ['batch', length]);
   g.output('text_embeds', 'float32', ['batch', length]);

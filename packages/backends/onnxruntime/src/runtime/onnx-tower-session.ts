@@ -1,6 +1,6 @@
 import { ClipkitError } from '@clipkit/core';
 import * as ort from 'onnxruntime-node';
-import type { Tower } from '../export/tower-weights.js';
+import type { Tower } from '../tower.js';
 
 /** Names the towers' inputs and outputs go by: clipkit's and torch.onnx exports, and Hugging Face Optimum's. */
 const IO_NAMES: Readonly<Record<Tower, { input: string; output: string }>> = {

@@ -1,4 +1,4 @@
-import type { OnnxRuntimeBackendConfig } from '@clipkit/core';
+import type { OnnxRuntimeBackendConfig } from '../onnx-runtime-schema.js';
 import type { InferenceSession } from 'onnxruntime-node';
 
 /** onnxruntime session options for a clipkit backend config. */

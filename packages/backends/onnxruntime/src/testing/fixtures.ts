@@ -1,7 +1,14 @@
 import { type HostTensor, readSafetensors } from '@clipkit/core';
+import { plugins as resnetPlugins } from '@clipkit/encoders-resnet';
+import { plugins as vitPlugins } from '@clipkit/encoders-vit';
+import { plugins as textPlugins } from '@clipkit/text-transformer';
+import { plugins as onnxRuntimePlugins } from '../onnx-runtime-plugins.js';
 
 /** The reference fixtures (see /work/shared/fixtures/README.md) and how tests compare with them. */
 export const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
+
+/** clipkit's towers and tokenizer (their schemas, formats, weights and graphs) with this package's plug-ins. */
+export const PLUGINS = [...onnxRuntimePlugins, ...vitPlugins, ...resnetPlugins, ...textPlugins];
 
 /** Fixture model directories and the folder holding their inputs/outputs (the HF copy shares the OpenAI one's). */
 export const FIXTURE_MODELS: readonly (readonly [dir: string, reference: string])[] = [
@@ -28,7 +35,7 @@ export async function readReference(reference: string): Promise<Reference> {
 /** The rows `rows` of a [B, ...] tensor, in that order (batches of any size built from the fixture's 4 rows). */
 export function pickRows<T extends Float32Array | BigInt64Array>(data: T, rowSize: number, rows: readonly number[]): T {
   const out = new (data.constructor as new (length: number) => T)(rows.length * rowSize);
-  rows.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize) as never, i * rowSize));
+  for (const [i, row] of rows.entries()) out.set(data.subarray(row * rowSize, (row + 1) * rowSize) as never, i * rowSize);
   return out;
 }
 

@@ -1,5 +1,4 @@
-import type { GraphBuilder } from '../onnx/graph-builder.js';
-import { intAttribute, intsAttribute } from '../onnx/onnx-model.js';
+import { intAttribute, intsAttribute, type OnnxGraphBuilder } from '@clipkit/core';
 
 export interface SingleQueryAttentionSpec {
   width: number;
@@ -22,7 +21,7 @@ export interface SingleQueryAttentionSpec {
  * `x` [N, L, D] (keys and values before projection; L may vary by batch), `q` [N, D] (projected, scaled by dh^-0.5) -> [N, D]
  * (before out_proj).
  */
-export function singleQueryAttention(g: GraphBuilder, x: string, q: string, spec: SingleQueryAttentionSpec): string {
+export function singleQueryAttention(g: OnnxGraphBuilder, x: string, q: string, spec: SingleQueryAttentionSpec): string {
   const { width, heads } = spec;
   const dh = width / heads;
   // Heads lead in the weight products, so each is one [N, dh] x [dh, D] product per head, not N vector products.

@@ -1,8 +1,6 @@
-import type { Activation } from '@clipkit/core';
-import type { GraphBuilder } from '../onnx/graph-builder.js';
-import { floatAttribute, intAttribute, intsAttribute } from '../onnx/onnx-model.js';
+import { intAttribute, intsAttribute, type OnnxGraphBuilder, type OnnxWeights } from '@clipkit/core';
+import { activationNode, type GraphActivation, layerNormNode, linearNode } from './onnx-nodes.js';
 import { singleQueryAttention } from './single-query-attention.js';
-import type { WeightInitializers } from './weight-initializers.js';
 
 /**
  * OpenAI CLIP's Transformer (clip/model.py: pre-LN ResidualAttentionBlocks over nn.MultiheadAttention)
@@ -16,7 +14,7 @@ export interface TransformerGraphSpec {
   layers: number;
   mlpWidth: number;
   layerNormEps: number;
-  activation: Activation;
+  activation: GraphActivation;
   /** The shape tensor [N, L, ...dims] to view [N*L, prod(dims)] as (L is fixed for images, per batch for texts). */
   sequenceShape(dims: readonly number[]): string;
   /** Additive attention mask [L, L] (the text tower's causal mask); none: every token sees every token. */
@@ -31,42 +29,22 @@ export interface PooledToken {
   maskRow?: string;
 }
 
-/** nn.Linear: x [M, in] -> x W^T + b [M, out], optionally scaled by `alpha` (bias included). */
-export function linear(g: GraphBuilder, x: string, weight: string, bias: string, alpha = 1): string {
-  return g.node('Gemm', [x, weight, bias], alpha === 1 ? { transB: intAttribute(1) } : { transB: intAttribute(1), alpha: floatAttribute(alpha), beta: floatAttribute(alpha) });
-}
-
-/** LayerNormalization (opset 17) over the last axis, with the state dict's `name.weight` / `name.bias`. */
-export function layerNorm(g: GraphBuilder, w: WeightInitializers, x: string, name: string, width: number, eps: number): string {
-  return g.node('LayerNormalization', [x, w.get(`${name}.weight`, [width]), w.get(`${name}.bias`, [width])], { axis: intAttribute(-1), epsilon: floatAttribute(eps) });
-}
-
-/**
- * QuickGELU x sigmoid(1.702 x) or exact GELU x/2 (1 + erf(x / sqrt 2)), written as PyTorch exports them
- * so onnxruntime's QuickGeluFusion / GeluFusion (then BiasGeluFusion) replace them with one kernel.
- */
-function activation(g: GraphBuilder, x: string, kind: Activation): string {
-  if (kind === 'quick_gelu') return g.node('Mul', [x, g.node('Sigmoid', [g.node('Mul', [x, g.scalar(1.702)])])]);
-  const erf = g.node('Erf', [g.node('Div', [x, g.scalar(Math.SQRT2)])]);
-  return g.node('Mul', [g.node('Mul', [x, g.node('Add', [erf, g.scalar(1)])]), g.scalar(0.5)]);
-}
-
 /** The MLP half of a block: x + c_proj(act(c_fc(ln_2(x)))), on [M, D]. */
-function mlpResidual(g: GraphBuilder, w: WeightInitializers, x: string, spec: TransformerGraphSpec): string {
+function mlpResidual(g: OnnxGraphBuilder, w: OnnxWeights, x: string, spec: TransformerGraphSpec): string {
   const { width, mlpWidth } = spec;
-  const h = layerNorm(g, w, x, 'ln_2', width, spec.layerNormEps);
-  const hidden = activation(g, linear(g, h, w.get('mlp.c_fc.weight', [mlpWidth, width]), w.get('mlp.c_fc.bias', [mlpWidth])), spec.activation); // [M, mlpWidth]
-  return g.node('Add', [x, linear(g, hidden, w.get('mlp.c_proj.weight', [width, mlpWidth]), w.get('mlp.c_proj.bias', [width]))]); // [M, D]
+  const h = layerNormNode(g, w, x, 'ln_2', width, spec.layerNormEps);
+  const hidden = activationNode(g, linearNode(g, h, w.get('mlp.c_fc.weight', [mlpWidth, width]), w.get('mlp.c_fc.bias', [mlpWidth])), spec.activation); // [M, mlpWidth]
+  return g.node('Add', [x, linearNode(g, hidden, w.get('mlp.c_proj.weight', [width, mlpWidth]), w.get('mlp.c_proj.bias', [width]))]); // [M, D]
 }
 
 /** One ResidualAttentionBlock on every token: [N*L, D] -> [N*L, D]. */
-function residualAttentionBlock(g: GraphBuilder, w: WeightInitializers, x: string, spec: TransformerGraphSpec): string {
+function residualAttentionBlock(g: OnnxGraphBuilder, w: OnnxWeights, x: string, spec: TransformerGraphSpec): string {
   const { width, heads } = spec;
   const dh = width / heads;
-  const h = layerNorm(g, w, x, 'ln_1', width, spec.layerNormEps); // [N*L, D]
+  const h = layerNormNode(g, w, x, 'ln_1', width, spec.layerNormEps); // [N*L, D]
   // nn.MultiheadAttention's packed in_proj, one Gemm per part. q is scaled by dh^-0.5: folded into its Gemm (alpha, beta).
   const project = (part: 'q' | 'k' | 'v', index: number, alpha = 1) =>
-    linear(
+    linearNode(
       g,
       h,
       w.rows('attn.in_proj_weight', part, index * width, (index + 1) * width, [width, width]),
@@ -82,7 +60,7 @@ function residualAttentionBlock(g: GraphBuilder, w: WeightInitializers, x: strin
   if (spec.mask) scores = g.node('Add', [scores, spec.mask]);
   const attended = g.node('MatMul', [g.node('Softmax', [scores], { axis: intAttribute(-1) }), v]); // [N, H, L, dh]
   const merged = g.node('Reshape', [g.node('Transpose', [attended], { perm: intsAttribute([0, 2, 1, 3]) }), g.int64s([-1, width])]); // [N*L, D]
-  const y = g.node('Add', [x, linear(g, merged, w.get('attn.out_proj.weight', [width, width]), w.get('attn.out_proj.bias', [width]))]);
+  const y = g.node('Add', [x, linearNode(g, merged, w.get('attn.out_proj.weight', [width, width]), w.get('attn.out_proj.bias', [width]))]);
   return mlpResidual(g, w, y, spec);
 }
 
@@ -91,11 +69,11 @@ function residualAttentionBlock(g: GraphBuilder, w: WeightInitializers, x: strin
  * token's output needs every token only as keys and values (see singleQueryAttention); its query,
  * out_proj and MLP are computed for it alone. [N*L, D] -> [N, D].
  */
-function pooledResidualAttentionBlock(g: GraphBuilder, w: WeightInitializers, x: string, spec: TransformerGraphSpec, pooled: PooledToken): string {
+function pooledResidualAttentionBlock(g: OnnxGraphBuilder, w: OnnxWeights, x: string, spec: TransformerGraphSpec, pooled: PooledToken): string {
   const { width, heads } = spec;
   const dh = width / heads;
-  const h = layerNorm(g, w, x, 'ln_1', width, spec.layerNormEps); // [N*L, D]
-  const q = linear(g, pooled.pick(h), w.rows('attn.in_proj_weight', 'q', 0, width, [width, width]), w.rows('attn.in_proj_bias', 'q', 0, width, [width]), dh ** -0.5); // [N, D]
+  const h = layerNormNode(g, w, x, 'ln_1', width, spec.layerNormEps); // [N*L, D]
+  const q = linearNode(g, pooled.pick(h), w.rows('attn.in_proj_weight', 'q', 0, width, [width, width]), w.rows('attn.in_proj_bias', 'q', 0, width, [width]), dh ** -0.5); // [N, D]
   const attended = singleQueryAttention(g, g.node('Reshape', [h, spec.sequenceShape([width])]), q, {
     width,
     heads,
@@ -104,7 +82,7 @@ function pooledResidualAttentionBlock(g: GraphBuilder, w: WeightInitializers, x:
     valueBias: w.rows('attn.in_proj_bias', 'v', 2 * width, 3 * width, [width]),
     maskRow: pooled.maskRow,
   }); // [N, D]
-  const y = g.node('Add', [pooled.pick(x), linear(g, attended, w.get('attn.out_proj.weight', [width, width]), w.get('attn.out_proj.bias', [width]))]);
+  const y = g.node('Add', [pooled.pick(x), linearNode(g, attended, w.get('attn.out_proj.weight', [width, width]), w.get('attn.out_proj.bias', [width]))]);
   return mlpResidual(g, w, y, spec); // [N, D]
 }
 
@@ -112,7 +90,7 @@ function pooledResidualAttentionBlock(g: GraphBuilder, w: WeightInitializers, x:
  * `resblocks.*` of a Transformer whose weights `w` is scoped to (e.g. "visual.transformer."): tokens
  * [N*L, D] -> the pooled token's features [N, D] after the last block.
  */
-export function transformerGraph(g: GraphBuilder, w: WeightInitializers, x: string, spec: TransformerGraphSpec, pooled: PooledToken): string {
+export function transformerGraph(g: OnnxGraphBuilder, w: OnnxWeights, x: string, spec: TransformerGraphSpec, pooled: PooledToken): string {
   let hidden = x;
   for (let i = 0; i < spec.layers - 1; i++) hidden = g.inScope(`resblocks.${i}`, () => residualAttentionBlock(g, w.scoped(`resblocks.${i}.`), hidden, spec));
   const last = spec.layers - 1;

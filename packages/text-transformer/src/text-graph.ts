@@ -1,19 +1,16 @@
-import type { TextTransformerConfig } from '@clipkit/core';
-import { GraphBuilder } from '../onnx/graph-builder.js';
-import { intAttribute, ONNX_DATA_TYPES, type OnnxGraph } from '../onnx/onnx-model.js';
-import type { TowerWeights } from './tower-weights.js';
-import { layerNorm, transformerGraph } from './transformer-graph.js';
-import { WeightInitializers } from './weight-initializers.js';
+import { dataTypeAttribute, intAttribute, type OnnxGraphBuilder, type OnnxWeights } from '@clipkit/core';
+import { layerNormNode, transformerGraph } from '@clipkit/layers';
+import type { TextTransformerConfig } from './text-transformer-schema.js';
 
 /** CLIP.build_attention_mask: -inf above the diagonal, so token t attends to tokens <= t. */
-function causalMask(tokens: number): Float32Array {
+function causalMaskValues(tokens: number): Float32Array {
   const mask = new Float32Array(tokens * tokens);
   for (let i = 0; i < tokens; i++) mask.fill(-Infinity, i * tokens + i + 1, (i + 1) * tokens);
   return mask;
 }
 
 /**
- * OpenAI CLIP's encode_text (clip/model.py) as an ONNX graph: input_ids [N, L] (int64) -> text_embeds
+ * OpenAI CLIP's encode_text (clip/model.py) as ONNX nodes: input_ids [N, L] (int64) -> text_embeds
  * [N, embedDim]. Features are pooled at the argmax of the ids (the end-of-text token has the largest id),
  * or at the first `eosTokenId` when the config sets one (as Hugging Face transformers).
  *
@@ -21,15 +18,13 @@ function causalMask(tokens: number): Float32Array {
  * (the padding of short captions) cannot change any output: the graph computes only the first
  * T = max(pooled index) + 1 positions. Same outputs as the full context, at the cost of the texts' length.
  */
-export function textGraph(text: TextTransformerConfig, embedDim: number, weights: TowerWeights): OnnxGraph {
+export function textGraph(text: TextTransformerConfig, embedDim: number, g: OnnxGraphBuilder, w: OnnxWeights): void {
   const { contextLength, width } = text;
-  const g = new GraphBuilder('clipkit_text');
-  const w = new WeightInitializers(g, weights);
   const ids = g.input('input_ids', 'int64', ['batch', contextLength]);
 
   const eotIndex = g.inScope('eot_index', () => {
     // ArgMax returns the first maximum, so both forms pick the first end-of-text token.
-    const scores = text.eosTokenId === null ? ids : g.node('Cast', [g.node('Equal', [ids, g.int64s([text.eosTokenId])])], { to: intAttribute(ONNX_DATA_TYPES.int32) });
+    const scores = text.eosTokenId === null ? ids : g.node('Cast', [g.node('Equal', [ids, g.int64s([text.eosTokenId])])], { to: dataTypeAttribute('int32') });
     return g.node('ArgMax', [scores], { axis: intAttribute(1), keepdims: intAttribute(1) }); // [N, 1]
   });
   const [used, length, sequenceShape] = g.inScope('used_tokens', () => {
@@ -50,7 +45,7 @@ export function textGraph(text: TextTransformerConfig, embedDim: number, weights
   const positions = g.node('Slice', [w.get('positional_embedding', [contextLength, width]), g.int64s([0]), length, g.int64s([0])]); // [T, D]
   const x = g.node('Reshape', [g.node('Add', [tokenEmbeddings, positions]), g.int64s([-1, width])]); // [N*T, D]
 
-  const fullMask = g.floats('attn_mask', [contextLength, contextLength], causalMask(contextLength));
+  const fullMask = g.floats('attn_mask', [contextLength, contextLength], causalMaskValues(contextLength));
   const mask = g.node('Slice', [fullMask, g.int64s([0, 0]), g.node('Concat', [length, length], { axis: intAttribute(0) }), g.int64s([0, 1])]); // [T, T]
   const maskRow = g.node('Unsqueeze', [g.node('Gather', [mask, eotIndex], { axis: intAttribute(0) }), g.int64s([1])]); // [N, 1, 1, T]
   const pick = (t: string) => g.node('GatherND', [g.node('Reshape', [t, sequenceShape([width])]), eotIndex], { batch_dims: intAttribute(1) }); // [N, D]
@@ -58,8 +53,7 @@ export function textGraph(text: TextTransformerConfig, embedDim: number, weights
   const spec = { ...text, sequenceShape, mask };
   const pooled = g.inScope('transformer', () => transformerGraph(g, w.scoped('transformer.'), x, spec, { pick, maskRow })); // [N, D]
   // ln_final is per token, so applying it to the pooled token alone equals clip/model.py's order.
-  const final = layerNorm(g, w, pooled, 'ln_final', width, text.layerNormEps);
+  const final = layerNormNode(g, w, pooled, 'ln_final', width, text.layerNormEps);
   g.node('MatMul', [final, w.get('text_projection', [width, embedDim])], {}, 'text_embeds'); // [N, embedDim]
   g.output('text_embeds', 'float32', ['batch', embedDim]);
-  return g.build();
 }

@@ -1,20 +1,15 @@
-import type { VitConfig } from '@clipkit/core';
-import { GraphBuilder } from '../onnx/graph-builder.js';
-import { intAttribute, intsAttribute, type OnnxGraph } from '../onnx/onnx-model.js';
-import { layerNorm, transformerGraph } from './transformer-graph.js';
-import { type TowerWeights, VISUAL } from './tower-weights.js';
-import { WeightInitializers } from './weight-initializers.js';
+import { intAttribute, intsAttribute, type OnnxGraphBuilder, type OnnxWeights } from '@clipkit/core';
+import { layerNormNode, transformerGraph } from '@clipkit/layers';
+import type { VitConfig } from './vit-schema.js';
 
 /**
- * OpenAI CLIP's VisionTransformer (clip/model.py) as an ONNX graph: pixel_values [N, 3, S, S] ->
- * image_embeds [N, embedDim].
+ * OpenAI CLIP's VisionTransformer (clip/model.py) as ONNX nodes: pixel_values [N, 3, S, S] ->
+ * image_embeds [N, embedDim]. `weights` are the tower's, by its state-dict names.
  */
-export function vitGraph(vision: VitConfig, embedDim: number, weights: TowerWeights): OnnxGraph {
+export function vitGraph(vision: VitConfig, embedDim: number, g: OnnxGraphBuilder, w: OnnxWeights): void {
   const { imageSize, patchSize: p, width } = vision;
   const grid = imageSize / p;
   const tokens = grid * grid + 1;
-  const g = new GraphBuilder('clipkit_vit');
-  const w = new WeightInitializers(g, weights, VISUAL);
   const pixels = g.input('pixel_values', 'float32', ['batch', 3, imageSize, imageSize]);
 
   // conv1 (stride = kernel = p, no bias) is a matrix product over non-overlapping patches: one Gemm on the
@@ -33,14 +28,13 @@ export function vitGraph(vision: VitConfig, embedDim: number, weights: TowerWeig
   const classEmbedding = w.values('class_embedding');
   for (let d = 0; d < width; d++) positions[d] += classEmbedding[d];
   const padded = g.node('Pad', [patches, g.int64s([0, 1, 0, 0, 0, 0])]); // [N, L, D]
-  const embeddings = g.node('Add', [padded, g.floats(`${VISUAL}class_embedding+positional_embedding`, [tokens, width], positions)]); // [N, L, D]
-  const x = layerNorm(g, w, g.node('Reshape', [embeddings, g.int64s([-1, width])]), 'ln_pre', width, vision.layerNormEps); // [N*L, D]
+  const embeddings = g.node('Add', [padded, g.floats('class_embedding+positional_embedding', [tokens, width], positions)]); // [N, L, D]
+  const x = layerNormNode(g, w, g.node('Reshape', [embeddings, g.int64s([-1, width])]), 'ln_pre', width, vision.layerNormEps); // [N*L, D]
 
   const classToken = (t: string) => g.node('Gather', [g.node('Reshape', [t, g.int64s([-1, tokens, width])]), g.int64Scalar(0)], { axis: intAttribute(1) }); // [N, D]
   const spec = { ...vision, sequenceShape: (dims: readonly number[]) => g.int64s([-1, tokens, ...dims]) };
   const pooled = g.inScope('transformer', () => transformerGraph(g, w.scoped('transformer.'), x, spec, { pick: classToken })); // [N, D]
-  const post = layerNorm(g, w, pooled, 'ln_post', width, vision.layerNormEps);
+  const post = layerNormNode(g, w, pooled, 'ln_post', width, vision.layerNormEps);
   g.node('MatMul', [post, w.get('proj', [width, embedDim])], {}, 'image_embeds'); // [N, embedDim]
   g.output('image_embeds', 'float32', ['batch', embedDim]);
-  return g.build();
 }

@@ -1,0 +1,44 @@
+import { ConfigError, type ConfigProblem, parseClipConfig } from '@clipkit/core';
+import { describe, expect, it } from 'vitest';
+import { plugins } from './vit-plugin.js';
+
+// The text section stays unchecked without its plug-in: only the vision section is under test here.
+const model = (vision: object) => ({ embedDim: 64, vision: { type: 'vit', ...vision }, text: { type: 'transformer' } });
+
+function problemsOf(vision: object): ConfigProblem[] {
+  try {
+    parseClipConfig({ model: model(vision) }, plugins);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).problems];
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('vitSchema', () => {
+  it("fills OpenAI's defaults, the head count and MLP width from the width", () => {
+    expect(parseClipConfig({ model: model({}) }, plugins).model.vision).toEqual({
+      type: 'vit',
+      imageSize: 224,
+      patchSize: 32,
+      width: 768,
+      layers: 12,
+      heads: 12,
+      mlpWidth: 3072,
+      layerNormEps: 1e-5,
+      activation: 'quick_gelu',
+    });
+    expect(parseClipConfig({ model: model({ imageSize: 32, patchSize: 8, width: 96 }) }, plugins).model.vision).toMatchObject({ heads: 1, mlpWidth: 384 });
+  });
+
+  it.each([
+    ['a patch that does not divide the image', { imageSize: 32, patchSize: 7 }, { path: 'model.vision.patchSize', message: 'must divide imageSize (32)', value: 7 }],
+    ['heads that do not divide the width', { width: 96, heads: 5 }, { path: 'model.vision.heads', message: 'must divide width (96)', value: 5 }],
+    ['a default head count that does not divide the width', { width: 200 }, { path: 'model.vision.heads', message: 'must divide width (200)', value: 3 }],
+    ["an activation that is not CLIP's", { activation: 'relu' }, { path: 'model.vision.activation', value: 'relu' }],
+    ['a width beyond what runs', { width: 1e6 }, { path: 'model.vision.width', value: 1e6 }],
+    ['an unknown key', { widht: 64 }, { path: 'model.vision.widht', message: expect.stringContaining('unknown key; allowed keys are type, imageSize, patchSize, width') }],
+  ])('rejects %s, naming the field and the value', (_name, vision, expected) => {
+    expect(problemsOf(vision)).toEqual([expect.objectContaining(expected)]);
+  });
+});
