@@ -1,2 +1,3 @@
 export { CheckpointError, UnsafePickleError } from './checkpoint-error.js';
 export type { TensorSource } from './tensor-source.js';
+export { openTorchCheckpoint, type TorchCheckpoint, type TorchCheckpointOptions } from './torch/torch-checkpoint.js';

@@ -3,5 +3,6 @@
  * zips, pickles written opcode by opcode, and seeded mutations.
  */
 export { PickleWriter } from './pickle-writer.js';
+export { contiguousStride, type StorageSpec, type TensorSpec, type TorchFileSpec, torchFileChunks, writeTensor } from './torch-file.js';
 export { type IntField, zipHeaderFields } from './zip-header-fields.js';
 export { concatChunks, type ZipRecord, type ZipWriterOptions, zipChunks } from './zip-writer.js';
