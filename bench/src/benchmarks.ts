@@ -2,6 +2,7 @@ import { onnxInference } from './onnx-inference.js';
 import { sentencepieceBenchmark } from './sentencepiece.js';
 import { siglipMemory } from './siglip-memory.js';
 import { tokenizerBenchmark } from './tokenizer.js';
+import { torchLoad } from './torch-load.js';
 import { towers } from './towers.js';
 import { trainSpeed } from './train-speed.js';
 
@@ -12,4 +13,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [onnxInference, sentencepieceBenchmark, siglipMemory, tokenizerBenchmark, towers, trainSpeed];
+export const BENCHMARKS: readonly Benchmark[] = [onnxInference, sentencepieceBenchmark, siglipMemory, tokenizerBenchmark, torchLoad, towers, trainSpeed];

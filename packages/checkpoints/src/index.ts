@@ -1,0 +1,5 @@
+export { CheckpointError, UnsafePickleError } from './checkpoint-error.js';
+export { openCheckpoint } from './open-checkpoint.js';
+export { openShardedCheckpoint } from './sharded/sharded-checkpoint.js';
+export type { TensorSource } from './tensor-source.js';
+export { openTorchCheckpoint, type TorchCheckpoint, type TorchCheckpointOptions } from './torch/torch-checkpoint.js';
