@@ -1,4 +1,4 @@
-export { initTfjs, type InitTfjsOptions, type TfjsBackendName, type TfjsSelection } from './init-tfjs.js';
+export { initTfjs, type InitTfjsOptions, type TfjsBackendName, type TfjsDevice, type TfjsSelection } from './init-tfjs.js';
 export { bridgeMissingCpuKernels } from './cpu-kernel-bridge.js';
 export { tfjsBackendPlugin } from './tfjs-backend-plugin.js';
 export { BLAS_BACKEND, blasKernels, registerBlasBackend } from './blas-backend.js';
