@@ -14,7 +14,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 
 describe.each(['wasm', 'cpu', 'blas'] as const)('averagePool on %s', (device) => {
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   });
 
   it('averages each 2x2 window (hand-worked)', () => {

@@ -21,9 +21,9 @@ function withAffine(weight: number[], bias: number[]): BatchNorm2d {
   return bn;
 }
 
-describe.each(['wasm', 'cpu'] as const)('BatchNorm2d on %s', (device) => {
+describe.each(['wasm', 'cpu', 'blas'] as const)('BatchNorm2d on %s', (device) => {
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   });
 
   // Input [N=2, H=1, W=2, C=2]: channel 0 holds 1, 2, 3, 4 and channel 1 holds 10, 10, 10, 14.

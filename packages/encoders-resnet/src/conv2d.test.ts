@@ -18,9 +18,9 @@ function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
 
 const GRADIENT_TOLERANCE = 1e-5; // sums of at most a few hundred float32 products, in a different order
 
-describe.each(['wasm', 'cpu'] as const)('Conv2d on %s', (device) => {
+describe.each(['wasm', 'cpu', 'blas'] as const)('Conv2d on %s', (device) => {
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   });
 
   it('pads symmetrically as PyTorch, not as TF "same" (hand-worked, stride 2)', () => {

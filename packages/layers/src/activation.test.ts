@@ -1,7 +1,7 @@
 import { initTfjs } from '@clipkit/backend-tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { gelu, quickGelu } from './activation.js';
+import { gelu, geluTanh, quickGelu } from './activation.js';
 
 /** erf in float64, independent of tfjs: Maclaurin series below 3, Laplace's continued fraction for erfc above. */
 function erf64(x: number): number {
@@ -23,10 +23,10 @@ function erf64(x: number): number {
   return Math.sign(x) * value;
 }
 
-// blas runs both as fused kernels (FUSED_KERNELS); wasm and cpu compose tfjs ops.
+// blas runs each as a fused kernel, wasm and cpu compose tfjs ops (their backend's ops).
 describe.each(['wasm', 'cpu', 'blas'] as const)('activations on %s', (device) => {
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   });
 
   it('gelu is exact erf GELU to float32 accuracy on [-10, 10]', () => {
@@ -79,5 +79,28 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('activations on %s', (device) =>
     const got = dx.dataSync();
     xs.forEach((x, i) => expect(got[i]).toBeCloseTo(0.5 * (1 + erf64(x / Math.SQRT2)) + (x * Math.exp((-x * x) / 2)) / Math.sqrt(2 * Math.PI), 5));
     tf.dispose([input, dx]);
+  });
+
+  it('geluTanh is the tanh approximation of GELU and has its derivative', () => {
+    // y = x/2 (1 + t), t = tanh(c (x + 0.044715 x^3)), c = sqrt(2/pi); y' = (1 + t)/2 + x/2 (1 - t^2) c (1 + 3 0.044715 x^2)
+    const c = Math.sqrt(2 / Math.PI);
+    const xs = Array.from({ length: 41 }, (_, i) => -10 + i / 2);
+    const input = tf.tensor1d(xs);
+    const before = tf.memory().numTensors;
+    const y = geluTanh(input);
+    const [dx] = tf.grads((x: tf.Tensor) => tf.sum(geluTanh(x)))([input]);
+    const [got, slope] = [y.dataSync(), dx.dataSync()];
+    let [valueError, slopeError] = [0, 0];
+    xs.forEach((x, i) => {
+      const t = Math.tanh(c * (x + 0.044715 * x ** 3));
+      valueError = Math.max(valueError, Math.abs(got[i] - 0.5 * x * (1 + t)) / Math.max(1, Math.abs(x)));
+      slopeError = Math.max(slopeError, Math.abs(slope[i] - (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x))));
+    });
+    // float32 rounding of tanh and its argument: ~1e-7; exact (erf) GELU differs from this one by up to 1.8e-4.
+    expect(valueError).toBeLessThan(1e-6);
+    expect(slopeError).toBeLessThan(1e-5);
+    tf.dispose([y, dx]);
+    expect(tf.memory().numTensors).toBe(before);
+    input.dispose();
   });
 });

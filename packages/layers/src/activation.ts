@@ -1,40 +1,25 @@
-import { type Activation, FUSED_KERNELS } from '@clipkit/core';
-import * as tf from '@tensorflow/tfjs-core';
-import { hasFusedKernel } from './fused-kernels.js';
+import type * as tf from '@tensorflow/tfjs-core';
+import { ops } from './ops.js';
 
 /**
- * An elementwise activation as one backend kernel, with its gradient dy * f'(x) as another: one pass
- * each way over the MLP's widest tensor, where the composed formula's autodiff makes five to eight.
+ * The MLP activation of a transformer, as configs name it: OpenAI's QuickGELU x * sigmoid(1.702 x), exact
+ * (erf) GELU as torch.nn.GELU(), or tanh-approximated GELU as transformers' gelu_pytorch_tanh (SigLIP).
  */
-function fusedActivation(forward: string, gradient: string): (x: tf.Tensor) => tf.Tensor {
-  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
-    save([x]);
-    return {
-      value: tf.engine().runKernel(forward, { x }) as tf.Tensor,
-      gradFunc: (dy: tf.Tensor, [savedX]: tf.Tensor[]) => tf.engine().runKernel(gradient, { dy, x: savedX }) as tf.Tensor,
-    };
-  });
-}
+export type Activation = 'quick_gelu' | 'gelu' | 'gelu_tanh';
 
-const fusedQuickGelu = fusedActivation(FUSED_KERNELS.quickGelu, FUSED_KERNELS.quickGeluGrad);
-const fusedGelu = fusedActivation(FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad);
-
-/** OpenAI CLIP's QuickGELU, x * sigmoid(1.702 x) (clip/model.py). Fused on backends that have the kernel (see FUSED_KERNELS). */
+/** OpenAI CLIP's QuickGELU, x * sigmoid(1.702 x) (clip/model.py), on the backend's ops. */
 export function quickGelu<T extends tf.Tensor>(x: T): T {
-  if (hasFusedKernel(FUSED_KERNELS.quickGelu)) return fusedQuickGelu(x) as T;
-  return tf.tidy(() => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702))));
+  return ops().quickGelu(x);
 }
 
-/**
- * Exact GELU, x * 0.5 * (1 + erf(x / sqrt 2)), as torch.nn.GELU() (PyTorch multiplies by 1/sqrt 2).
- * tf.erf is accurate enough in float32: wasm's erf is within 5e-8 of the true value and the cpu and
- * blas backends' Abramowitz-Stegun formula within 1.7e-7, so GELU is off by < 3e-7 x max(1, |x|), far
- * inside the fixtures' 1e-4 (activation.test.ts measures it). Fused on backends that have the kernel.
- */
+/** Exact GELU, x/2 (1 + erf(x / sqrt 2)), as torch.nn.GELU(), on the backend's ops. */
 export function gelu<T extends tf.Tensor>(x: T): T {
-  if (hasFusedKernel(FUSED_KERNELS.gelu)) return fusedGelu(x) as T;
-  return tf.tidy(() => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2)))));
+  return ops().gelu(x);
+}
+
+/** tanh-approximated GELU, x/2 (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), as torch.nn.GELU(approximate='tanh'), on the backend's ops. */
+export function geluTanh<T extends tf.Tensor>(x: T): T {
+  return ops().geluTanh(x);
 }
 
 /** The activation function a config names. */
@@ -44,5 +29,7 @@ export function activation(kind: Activation): <T extends tf.Tensor>(x: T) => T {
       return quickGelu;
     case 'gelu':
       return gelu;
+    case 'gelu_tanh':
+      return geluTanh;
   }
 }

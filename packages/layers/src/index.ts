@@ -1,11 +1,11 @@
 export { Layer } from './layer.js';
 export { Linear, linear, type LinearOptions } from './linear.js';
 export { project } from './project.js';
-export { prefersTransposeFlags } from './prefers-transpose-flags.js';
-export { hasFusedKernel } from './fused-kernels.js';
+export { ops } from './ops.js';
+export { portableOps } from './portable-ops.js';
 export { LayerNorm } from './layer-norm.js';
 export { Embedding } from './embedding.js';
-export { activation, gelu, quickGelu } from './activation.js';
+export { type Activation, activation, gelu, geluTanh, quickGelu } from './activation.js';
 export { causalMask } from './causal-mask.js';
 export { MultiHeadAttention, type MultiHeadAttentionInit } from './multi-head-attention.js';
 export { MLP, type MLPOptions } from './mlp.js';

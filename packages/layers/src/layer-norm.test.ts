@@ -31,10 +31,10 @@ function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): 
   return diff / scale;
 }
 
-// blas runs the fused kernels (FUSED_KERNELS); wasm and cpu compose tfjs ops.
+// blas runs the fused kernels (its ops), wasm and cpu compose tfjs ops.
 describe.each(['wasm', 'cpu', 'blas'] as const)('LayerNorm on %s', (device) => {
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   });
 
   function layerWithWeights(rng: SeededRandom, eps: number): LayerNorm {

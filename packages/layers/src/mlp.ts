@@ -1,6 +1,6 @@
-import type { Activation, SeededRandom } from '@clipkit/core';
+import type { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { activation } from './activation.js';
+import { type Activation, activation } from './activation.js';
 import { Layer } from './layer.js';
 import { Linear } from './linear.js';
 

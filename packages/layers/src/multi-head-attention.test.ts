@@ -69,7 +69,7 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 describe.each(['wasm', 'cpu', 'blas'] as const)('MultiHeadAttention on %s', (device) => {
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   });
 
   it.each([false, true])('matches a plain-loop reference (causal mask %s) and leaks nothing', (causal) => {
@@ -112,7 +112,7 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('MultiHeadAttention on %s', (dev
 describe('MultiHeadAttention gradients', () => {
   /** Gradients of sum(attn(x) * upstream) for x and every weight, on `device`; checks that nothing leaks. */
   async function gradients(device: 'cpu' | 'blas', causal: boolean): Promise<Float32Array[]> {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
     const [B, T, D, H] = [3, 7, 12, 3];
     const rng = new SeededRandom(11);
     const attn = new MultiHeadAttention(D, H, rng, { inProjStd: 0.5, outProjStd: 0.5 });

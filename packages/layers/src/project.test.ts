@@ -12,7 +12,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 
 describe.each(['wasm', 'cpu', 'blas'] as const)('project on %s', (device) => {
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   });
 
   it('computes x W for W stored [in, out] (hand-worked)', () => {

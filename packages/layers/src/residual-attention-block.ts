@@ -1,5 +1,6 @@
-import type { Activation, SeededRandom } from '@clipkit/core';
+import type { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { Activation } from './activation.js';
 import { Layer } from './layer.js';
 import { LayerNorm } from './layer-norm.js';
 import { MLP } from './mlp.js';

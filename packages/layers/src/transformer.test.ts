@@ -37,7 +37,7 @@ function asTensor(host: HostTensor): tf.Tensor3D {
 }
 
 // wasm composes tfjs ops with explicit transposes; blas takes transpose flags and the fused kernels
-// (prefersTransposeFlags, FUSED_KERNELS): both must reproduce the reference.
+// (each backend's ops): both must reproduce the reference.
 const FIXTURE_CASES = (['vit-b-tiny-quickgelu', 'vit-b-tiny-gelu'] as const).flatMap((fixture) => (['wasm', 'blas'] as const).map((device) => [fixture, device] as const));
 
 describe.each(FIXTURE_CASES)('Transformer against OpenAI CLIP (%s on %s)', (fixture, device) => {
@@ -46,7 +46,7 @@ describe.each(FIXTURE_CASES)('Transformer against OpenAI CLIP (%s on %s)', (fixt
   let outputs: Map<string, HostTensor>;
 
   beforeAll(async () => {
-    await initTfjs({ device, log: () => undefined });
+    expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
     weights = await readSafetensors(`${MODELS}${fixture}/model.safetensors`);
     outputs = await readSafetensors(`${MODELS}${fixture}/outputs.safetensors`);
   });

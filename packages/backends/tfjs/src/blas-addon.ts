@@ -101,7 +101,7 @@ export interface BlasAddonInfo {
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
-export const BLAS_ADDON_API_VERSION = 4;
+export const BLAS_ADDON_API_VERSION = 5;
 
 /** Activation codes of native/src/bias-activation.h. */
 export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;
@@ -113,7 +113,7 @@ export const ADDON_BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maxim
 export const ADDON_UNARY_OPS = { Exp: 0, Sigmoid: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Neg: 5, Erf: 6, Tanh: 7, Log: 8, Abs: 9, Relu: 10 } as const;
 
 /** GELU codes of native/src/gelu.h. */
-export const ADDON_GELUS = { quick: 0, exact: 1 } as const;
+export const ADDON_GELUS = { quick: 0, exact: 1, tanh: 2 } as const;
 
 /** Operation codes of native/src/reduce.h, by tfjs kernel name. */
 export const ADDON_REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2, Min: 3 } as const;

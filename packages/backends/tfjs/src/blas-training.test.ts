@@ -95,7 +95,7 @@ function clipLoss(p: Params, images: tf.Tensor4D, ids: tf.Tensor2D): tf.Scalar {
 
 /** Losses of three AdamW steps and the gradients of the third, as host arrays. */
 async function train(device: 'cpu' | 'wasm' | 'blas'): Promise<{ losses: number[]; grads: Map<string, Float32Array> }> {
-  await initTfjs({ device, log: () => undefined });
+  expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   const before = tf.memory().numTensors;
   const rng = new SeededRandom(11);
   const images = tf.tensor4d(rng.normalArray(B * 8 * 8 * 3), [B, 8, 8, 3]);

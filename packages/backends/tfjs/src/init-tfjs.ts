@@ -1,12 +1,17 @@
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
-import { ClipkitError, type TfjsDevice } from '@clipkit/core';
+import { ClipkitError, registerTensorOps } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BlasAddonLoad, loadBlasAddon } from './blas-addon.js';
 import { BLAS_BACKEND, registerBlasBackend } from './blas-backend.js';
 import { bridgeMissingCpuKernels } from './cpu-kernel-bridge.js';
+import { blasOps } from './ops/blas-ops.js';
+import { wasmOps } from './ops/wasm-ops.js';
 
 export type TfjsBackendName = 'tensorflow' | 'blas' | 'wasm' | 'cpu';
+
+/** A backend by name, or "auto": the fastest available. */
+export type TfjsDevice = 'auto' | TfjsBackendName;
 
 export interface InitTfjsOptions {
   /** Which backend to use; "auto" picks the fastest available. Default "auto". */
@@ -78,6 +83,7 @@ async function useBlas(threads: number | null, log: (message: string) => void): 
   registerBlasBackend(load.addon);
   load.addon.setThreads(threads ?? availableParallelism());
   if (!(await tf.setBackend(BLAS_BACKEND))) return undefined;
+  registerTensorOps(BLAS_BACKEND, blasOps);
   const info = load.addon.info();
   const version = info.config.split(' ').slice(0, 2).join(' '); // "OpenBLAS 0.3.21"
   return `${version} ${info.corename}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
@@ -89,6 +95,7 @@ async function useWasm(): Promise<string | undefined> {
   quietCpuBackend();
   if (!(await tf.setBackend('wasm'))) return undefined;
   bridgeMissingCpuKernels('wasm');
+  registerTensorOps('wasm', wasmOps);
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) ? 'SIMD' : 'no SIMD';
   // tfjs turns wasm threads off under Node (its workers are blob URLs), so wasm runs on one thread.
   return `${simd}, 1 thread`;
@@ -137,6 +144,9 @@ async function select(device: TfjsDevice, threads: number | null, log: (message:
  * when installed, else blas (OpenBLAS through this package's addon) when it loads, else wasm, else cpu.
  * "blas" falls back the same way, with a warning, when the addon cannot load. Logs the choice once.
  * Calling it again with the same device and threads is free; asking for another switches backend.
+ *
+ * The chosen backend's strategy for @clipkit/layers is registered with it (registerTensorOps): blasOps
+ * on blas, wasmOps on wasm; tensorflow and cpu take the layers' portable ops.
  */
 export async function initTfjs(options: InitTfjsOptions = {}): Promise<TfjsSelection> {
   const device = options.device ?? 'auto';

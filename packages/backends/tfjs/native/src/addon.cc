@@ -28,7 +28,7 @@
 namespace {
 
 // Bumped whenever a signature below changes; the loader refuses a build whose version differs.
-constexpr int32_t kApiVersion = 4;
+constexpr int32_t kApiVersion = 5;
 
 struct ArgumentError {
   std::string message;
@@ -325,7 +325,7 @@ napi_value GeluForward(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args args(env, info, 3, "gelu");
     const size_t kind = args.size(0);
-    if (kind > static_cast<size_t>(clipkit::Gelu::Exact)) args.fail("unknown GELU " + std::to_string(kind));
+    if (kind > static_cast<size_t>(clipkit::Gelu::Tanh)) args.fail("unknown GELU " + std::to_string(kind));
     const Span<float> x = args.array<float>(1, napi_float32_array);
     clipkit::gelu(static_cast<clipkit::Gelu>(kind), x.data, args.floats(2, x.length), x.length);
   });
@@ -336,7 +336,7 @@ napi_value GeluGrad(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args args(env, info, 4, "geluGrad");
     const size_t kind = args.size(0);
-    if (kind > static_cast<size_t>(clipkit::Gelu::Exact)) args.fail("unknown GELU " + std::to_string(kind));
+    if (kind > static_cast<size_t>(clipkit::Gelu::Tanh)) args.fail("unknown GELU " + std::to_string(kind));
     const Span<float> x = args.array<float>(2, napi_float32_array);
     clipkit::geluGrad(static_cast<clipkit::Gelu>(kind), args.floats(1, x.length), x.data, args.floats(3, x.length), x.length);
   });

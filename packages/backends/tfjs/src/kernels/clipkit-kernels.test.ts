@@ -33,6 +33,12 @@ const run = (name: string, inputs: tf.NamedTensorMap, attrs: tf.NamedAttrMap = {
 describe.each([
   ['QuickGELU', FUSED_KERNELS.quickGelu, FUSED_KERNELS.quickGeluGrad, (x: tf.Tensor) => tf.mul(x, tf.sigmoid(tf.mul(x, 1.702)))],
   ['GELU', FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad, (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.mul(x, Math.SQRT1_2))))],
+  [
+    'tanh GELU',
+    FUSED_KERNELS.geluTanh,
+    FUSED_KERNELS.geluTanhGrad,
+    (x: tf.Tensor) => tf.mul(tf.mul(x, 0.5), tf.add(1, tf.tanh(tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI))))),
+  ],
 ] as const)('blas %s kernel', (_, forward, gradient, formula) => {
   // Past both saturated ends of the sigmoid and erf, with a length that is no multiple of the 8-lane loop.
   const shape = [3, 7, 1001];

@@ -1,8 +1,32 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { type BlasKernelArgs, float32Values } from './blas-kernel-context.js';
 
-/** The kernels for @clipkit/layers' fused ops (their names and contracts: FUSED_KERNELS in @clipkit/core). */
-export { FUSED_KERNELS } from '@clipkit/core';
+/**
+ * Names of the kernels the blas backend adds for clipkit's layers (blasOps runs them), where tfjs composes
+ * several ops (and copies, for attention's heads) and its autodiff several more. Inputs and outputs:
+ *
+ * - ClipkitQuickGelu {x} -> x * sigmoid(1.702 x); ClipkitQuickGeluGrad {dy, x} -> dy * d/dx.
+ * - ClipkitGelu {x} -> x * 0.5 * (1 + erf(x / sqrt 2)); ClipkitGeluGrad {dy, x} -> dy * d/dx.
+ * - ClipkitGeluTanh {x} -> x * 0.5 * (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))); ClipkitGeluTanhGrad {dy, x} -> dy * d/dx.
+ * - ClipkitLayerNorm {x [..., D], gamma [D], beta [D]}, attrs {epsilon} -> [y, mean, rstd] (mean and rstd
+ *   have x's shape without its last axis); ClipkitLayerNormGrad {dy, x, gamma, mean, rstd} -> [dx, dgamma, dbeta].
+ * - ClipkitAttention {qkv [B, T, 3D], mask? [T, T]}, attrs {heads} -> [context [B, T, D], probs [B, heads, T, T]]:
+ *   torch.nn.MultiheadAttention's heads from its packed in-proj output (q, k, v of each token side by side,
+ *   heads in order within each), softmax(q k^T / sqrt(D / heads) + mask) v, heads merged in place;
+ *   ClipkitAttentionGrad {dy [B, T, D], qkv, probs}, attrs {heads} -> dqkv [B, T, 3D].
+ */
+export const FUSED_KERNELS = {
+  quickGelu: 'ClipkitQuickGelu',
+  quickGeluGrad: 'ClipkitQuickGeluGrad',
+  gelu: 'ClipkitGelu',
+  geluGrad: 'ClipkitGeluGrad',
+  geluTanh: 'ClipkitGeluTanh',
+  geluTanhGrad: 'ClipkitGeluTanhGrad',
+  layerNorm: 'ClipkitLayerNorm',
+  layerNormGrad: 'ClipkitLayerNormGrad',
+  attention: 'ClipkitAttention',
+  attentionGrad: 'ClipkitAttentionGrad',
+} as const;
 
 export type Inputs = Record<string, TensorInfo>;
 

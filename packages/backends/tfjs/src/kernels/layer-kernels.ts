@@ -65,12 +65,13 @@ const layerNormGrad = (args: BlasKernelArgs, addon: BlasAddon): TensorInfo[] => 
   ];
 };
 
-/** QuickGELU, GELU and LayerNorm with their gradients, each one pass in the addon. */
+/** QuickGELU, the two GELUs and LayerNorm with their gradients, each one pass in the addon. */
 export function layerKernels(addon: BlasAddon, backendName: string): KernelConfig[] {
-  const { quickGelu, quickGeluGrad, gelu, geluGrad } = FUSED_KERNELS;
+  const { quickGelu, quickGeluGrad, gelu, geluGrad, geluTanh, geluTanhGrad } = FUSED_KERNELS;
   return [
     ...geluKernels(addon, backendName, 'quick', quickGelu, quickGeluGrad),
     ...geluKernels(addon, backendName, 'exact', gelu, geluGrad),
+    ...geluKernels(addon, backendName, 'tanh', geluTanh, geluTanhGrad),
     { kernelName: FUSED_KERNELS.layerNorm, backendName, kernelFunc: (args) => layerNorm(args as never, addon) },
     { kernelName: FUSED_KERNELS.layerNormGrad, backendName, kernelFunc: (args) => layerNormGrad(args as never, addon) },
   ];

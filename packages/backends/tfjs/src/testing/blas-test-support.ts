@@ -16,7 +16,7 @@ export function requireBlasAddon(): BlasAddon {
 
 /** Host copies of `compute`'s results on `device`; checks that it leaks no tensor. */
 export async function resultsOn(device: 'cpu' | 'blas', compute: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  await initTfjs({ device, log: () => undefined });
+  expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   const before = tf.memory().numTensors;
   const outputs = tf.tidy(() => [compute()].flat());
   const host = outputs.map((t) => Float32Array.from(t.dataSync() as Float32Array));

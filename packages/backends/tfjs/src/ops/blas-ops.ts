@@ -1,0 +1,82 @@
+import type { TensorOps } from '@clipkit/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { FUSED_KERNELS } from '../kernels/clipkit-kernels.js';
+
+/**
+ * An elementwise activation as one kernel, with its gradient dy * f'(x) as another: one pass each way over
+ * the MLP's widest tensor, where the composed formula's autodiff makes five to eight.
+ */
+function fusedActivation(forward: string, gradient: string): <T extends tf.Tensor>(x: T) => T {
+  const activate = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([x]);
+    return {
+      value: tf.engine().runKernel(forward, { x }) as tf.Tensor,
+      gradFunc: (dy: tf.Tensor, [savedX]: tf.Tensor[]) => tf.engine().runKernel(gradient, { dy, x: savedX }) as tf.Tensor,
+    };
+  });
+  return <T extends tf.Tensor>(x: T) => activate(x) as T;
+}
+
+/**
+ * LayerNorm as one kernel that also returns each row's mean and 1 / sqrt(var + eps), and its gradient as
+ * one more from those: tfjs's autodiff of moments, rsqrt and the broadcasts makes about twenty passes.
+ */
+function layerNorm<T extends tf.Tensor>(x: T, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): T {
+  const normalise = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, g, b, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const [y, mean, rstd] = tf.engine().runKernel(FUSED_KERNELS.layerNorm, { x: input, gamma: g, beta: b }, { epsilon: eps }) as tf.Tensor[];
+    save([input, g, mean, rstd]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [savedX, savedGamma, savedMean, savedRstd]: tf.Tensor[]) =>
+        tf.engine().runKernel(FUSED_KERNELS.layerNormGrad, { dy, x: savedX, gamma: savedGamma, mean: savedMean, rstd: savedRstd }) as tf.Tensor[],
+    };
+  });
+  return normalise(x, gamma, beta) as T;
+}
+
+/**
+ * The heads as one kernel on the in-proj output as it is, [B, T, 3, H, hd], writing the merged [B, T, D]
+ * directly (no head split or merge copies, no separate softmax), and one kernel for the gradient.
+ */
+function attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tensor3D {
+  const attrs = { heads };
+  const attend = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor3D, tf.GradSaveFunc];
+    const [context, probs] = tf.engine().runKernel(FUSED_KERNELS.attention, mask ? { qkv: input, mask } : { qkv: input }, attrs) as tf.Tensor[];
+    save([input, probs]);
+    return {
+      value: context as tf.Tensor3D,
+      gradFunc: (dy: tf.Tensor, [savedQkv, savedProbs]: tf.Tensor[]) =>
+        tf.engine().runKernel(FUSED_KERNELS.attentionGrad, { dy, qkv: savedQkv, probs: savedProbs }, attrs) as tf.Tensor,
+    };
+  });
+  return attend(qkv) as tf.Tensor3D;
+}
+
+/**
+ * The blas backend's formulations: products with transpose flags and the bias fused (cblas_sgemm takes the
+ * flags, so a transpose would only copy), convolutions as tf.conv2d so that their gradients run as the
+ * addon's Conv2DBackpropInput/Filter kernels, and the activations, LayerNorm and attention as the addon's
+ * fused kernels (FUSED_KERNELS), forward and gradient.
+ */
+export const blasOps: TensorOps = {
+  linear: (x, weight, bias) => tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as tf.Tensor2D, // [N, out]
+  project: (x, weight) => tf.matMul(x, weight), // [N, in] @ [in, out] = [N, out]
+  conv2d: (x, weight, stride, padding) =>
+    tf.tidy(() =>
+      // [out, in, k, k] -> tfjs's [k, k, in, out]
+      tf.conv2d(x, tf.transpose(weight, [2, 3, 1, 0]), stride, [
+        [0, 0],
+        [padding, padding],
+        [padding, padding],
+        [0, 0],
+      ]),
+    ),
+  quickGelu: fusedActivation(FUSED_KERNELS.quickGelu, FUSED_KERNELS.quickGeluGrad),
+  gelu: fusedActivation(FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad),
+  geluTanh: fusedActivation(FUSED_KERNELS.geluTanh, FUSED_KERNELS.geluTanhGrad),
+  layerNorm,
+  attention,
+};
