@@ -1,3 +1,4 @@
+import { gemmSpeed } from './gemm-speed.js';
 import { onnxInference } from './onnx-inference.js';
 import { siglipMemory } from './siglip-memory.js';
 import { tokenizerBenchmark } from './tokenizer.js';
@@ -11,4 +12,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [onnxInference, siglipMemory, tokenizerBenchmark, towers, trainSpeed];
+export const BENCHMARKS: readonly Benchmark[] = [gemmSpeed, onnxInference, siglipMemory, tokenizerBenchmark, towers, trainSpeed];
