@@ -1,3 +1,4 @@
+import { gemmSpeed } from './gemm-speed.js';
 import { onnxInference } from './onnx-inference.js';
 import { sentencepieceBenchmark } from './sentencepiece.js';
 import { siglipMemory } from './siglip-memory.js';
@@ -13,4 +14,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [onnxInference, sentencepieceBenchmark, siglipMemory, tokenizerBenchmark, torchLoad, towers, trainSpeed];
+export const BENCHMARKS: readonly Benchmark[] = [gemmSpeed, onnxInference, sentencepieceBenchmark, siglipMemory, tokenizerBenchmark, torchLoad, towers, trainSpeed];

@@ -11,7 +11,11 @@
         "src/gelu.cc",
         "src/gemm.cc",
         "src/layer-norm.cc",
+        "src/openblas-library.cc",
         "src/reduce.cc",
+        "src/sgemm.cc",
+        "src/sgemm-avx2.cc",
+        "src/sgemm-sse2.cc",
         "src/softmax.cc",
         "src/strided-copy.cc",
         "src/thread-pool.cc",
@@ -20,7 +24,7 @@
       "defines": ["NAPI_VERSION=8"],
       "cflags_cc": ["-O3", "-std=c++17", "-fexceptions", "-fno-trapping-math"],
       "cflags_cc!": ["-fno-exceptions"],
-      "libraries": ["-lopenblas", "-lpthread"]
+      "libraries": ["-ldl", "-lpthread"]
     }
   ]
 }

@@ -2,13 +2,35 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The N-API addon built from ../native (OpenBLAS's cblas_sgemm plus a thread pool). Every function is
- * synchronous and works in place on Float32Arrays: tfjs kernels are synchronous, so the fast path has to be.
+ * The N-API addon built from ../native (a GEMM, OpenBLAS's where installed, else its own, plus a thread pool).
+ * Every function is synchronous and works in place on Float32Arrays: tfjs kernels are synchronous, so the
+ * fast path has to be.
  */
 export interface BlasAddon {
   info(): BlasAddonInfo;
-  /** Threads of the addon's pool, the calling thread included (OpenBLAS itself runs one thread per slice). */
+  /** Threads of the addon's pool, the calling thread included (the GEMM itself runs one thread per slice). */
   setThreads(threads: number): void;
+  /** Runs every product from now on on the GEMM with this key (one of `info().gemms`, or "builtin" for clipkit's fastest). */
+  useGemm(key: string): void;
+  /**
+   * One product on the calling thread, with row strides (as the addon's kernels call the GEMM): c = alpha op(a) op(b) + beta c,
+   * op(a) [m, k] (a stored [k, m] when transA), op(b) [k, n] (stored [n, k] when transB), rows of a, b and c lda, ldb and ldc apart.
+   */
+  sgemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
+  ): void;
   /**
    * c[i] = op(a[aIndex[i]]) op(b[bIndex[i]]) + beta c[i] for i < aIndex.length, with packed row-major
    * matrices: op(a) is [m, k] (stored [k, m] when transA), op(b) is [k, n] (stored [n, k] when transB).
@@ -94,10 +116,13 @@ export interface BlasAddon {
 export interface BlasAddonInfo {
   apiVersion: number;
   threads: number;
-  /** The kernel family OpenBLAS picked for this CPU (e.g. "Zen", "Haswell"). */
-  corename: string;
-  /** OpenBLAS's build line, starting with its version. */
-  config: string;
+  /** The GEMM the products run on: "OpenBLAS 0.3.21 Haswell" (its version and the kernels it picked for this CPU), "clipkit sgemm AVX2", ... */
+  gemm: string;
+  /**
+   * Keys of the GEMMs this machine runs, for {@link BlasAddon.useGemm}: "openblas" where libopenblas loads, then
+   * clipkit's own builds from the fastest down, "avx2" where the CPU has AVX2 + FMA and "sse2" (x86-64's baseline).
+   */
+  gemms: string[];
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
@@ -129,9 +154,10 @@ export function defaultBlasAddonPath(): string {
 }
 
 /**
- * Loads the addon from CLIPKIT_BLAS_ADDON (a path; for a build kept elsewhere) or the default path.
- * Never throws: a missing file, a missing libopenblas.so.0, a Node without the addon's N-API version or
- * a build of another interface version all come back as `error`, for the caller to warn and fall back.
+ * Loads the addon from CLIPKIT_BLAS_ADDON (a path; for a build kept elsewhere) or the default path, and
+ * selects the GEMM CLIPKIT_BLAS_GEMM names ("builtin", "openblas", or a key of `info().gemms`), if set.
+ * Never throws: a missing file, a Node without the addon's N-API version, a build of another interface
+ * version or a GEMM this machine lacks all come back as `error`, for the caller to warn and fall back.
  */
 export function loadBlasAddon(path = process.env.CLIPKIT_BLAS_ADDON || defaultBlasAddonPath()): BlasAddonLoad {
   let addon: BlasAddon;
@@ -143,6 +169,14 @@ export function loadBlasAddon(path = process.env.CLIPKIT_BLAS_ADDON || defaultBl
   const version = typeof addon.info === 'function' ? addon.info().apiVersion : undefined;
   if (version !== BLAS_ADDON_API_VERSION) {
     return { path, error: `the addon's interface version is ${version}, this package needs ${BLAS_ADDON_API_VERSION} (a stale build: rebuild the package)` };
+  }
+  const gemm = process.env.CLIPKIT_BLAS_GEMM;
+  if (gemm) {
+    try {
+      addon.useGemm(gemm);
+    } catch (error) {
+      return { path, error: `CLIPKIT_BLAS_GEMM: ${(error as Error).message}` };
+    }
   }
   return { path, addon };
 }

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BlasAddon } from './blas-addon.js';
 import { initTfjs } from './init-tfjs.js';
-import { relativeError, requireBlasAddon, resultsOn } from './testing/blas-test-support.js';
+import { describeEachGemm, relativeError, requireBlasAddon, resultsOn } from './testing/blas-test-support.js';
 
 // Every accelerated kernel against tfjs's own cpu kernel on the same inputs. The error of a result is
 // max |blas - cpu| / max |cpu| over all its values: float32 sums in another order differ by a few ulp of
@@ -55,130 +55,134 @@ async function expectAgreement(uses: keyof BlasAddon | { kernels: string[] }, co
 
 const tensor = (shape: number[], seed: number, scale = 1): tf.Tensor => tf.tensor(values(shape, seed, scale), shape);
 
-describe('blas matMul', () => {
-  const cases: [string, number[], number[], boolean, boolean][] = [
-    ['2-D', [37, 53], [53, 29], false, false],
-    ['2-D, a transposed', [53, 37], [53, 29], true, false],
-    ['2-D, b transposed', [37, 53], [29, 53], false, true],
-    ['2-D, both transposed', [53, 37], [29, 53], true, true],
-    ['2-D, sliced by rows over threads', [300, 90], [70, 90], false, true],
-    ['2-D, sliced by columns over threads', [90, 20], [90, 500], true, false],
-    ['2-D, long k summed in pieces (a weight gradient), a transposed', [2500, 40], [2500, 24], true, false],
-    ['2-D, long k summed in pieces, b transposed', [40, 4200], [24, 4200], false, true],
-    ['batched, whole products per thread', [6, 33, 20], [6, 18, 20], false, true],
-    ['batched, a transposed', [6, 20, 33], [6, 20, 18], true, false],
-    ['batched large, sliced', [3, 64, 200], [3, 150, 64], true, true],
-    ['broadcast 2-D b', [5, 33, 20], [20, 18], false, false],
-    ['broadcast batch of 1', [1, 33, 20], [4, 20, 18], false, false],
-    ['broadcast over leading dims', [2, 3, 8, 5], [3, 5, 6], false, false],
-    ['empty inner dimension', [3, 0], [0, 4], false, false],
-  ];
-  for (const [name, aShape, bShape, transposeA, transposeB] of cases) {
-    it(`agrees with the cpu kernel: ${name} ${JSON.stringify(aShape)} x ${JSON.stringify(bShape)}`, async () => {
-      await expectAgreement('gemm', () => tf.matMul(tensor(aShape, 1), tensor(bShape, 2), transposeA, transposeB));
+// The products and convolutions on every GEMM this machine has: OpenBLAS and each of clipkit's builds.
+describeEachGemm(
+  () => addon,
+  () => {
+    describe('blas matMul', () => {
+      const cases: [string, number[], number[], boolean, boolean][] = [
+        ['2-D', [37, 53], [53, 29], false, false],
+        ['2-D, a transposed', [53, 37], [53, 29], true, false],
+        ['2-D, b transposed', [37, 53], [29, 53], false, true],
+        ['2-D, both transposed', [53, 37], [29, 53], true, true],
+        ['2-D, sliced by rows over threads', [300, 90], [70, 90], false, true],
+        ['2-D, sliced by columns over threads', [90, 20], [90, 500], true, false],
+        ['2-D, long k summed in pieces (a weight gradient), a transposed', [2500, 40], [2500, 24], true, false],
+        ['2-D, long k summed in pieces, b transposed', [40, 4200], [24, 4200], false, true],
+        ['batched, whole products per thread', [6, 33, 20], [6, 18, 20], false, true],
+        ['batched, a transposed', [6, 20, 33], [6, 20, 18], true, false],
+        ['batched large, sliced', [3, 64, 200], [3, 150, 64], true, true],
+        ['broadcast 2-D b', [5, 33, 20], [20, 18], false, false],
+        ['broadcast batch of 1', [1, 33, 20], [4, 20, 18], false, false],
+        ['broadcast over leading dims', [2, 3, 8, 5], [3, 5, 6], false, false],
+        ['empty inner dimension', [3, 0], [0, 4], false, false],
+      ];
+      for (const [name, aShape, bShape, transposeA, transposeB] of cases) {
+        it(`agrees with the cpu kernel: ${name} ${JSON.stringify(aShape)} x ${JSON.stringify(bShape)}`, async () => {
+          await expectAgreement('gemm', () => tf.matMul(tensor(aShape, 1), tensor(bShape, 2), transposeA, transposeB));
+        });
+      }
+
+      it('broadcasts batch dims of 1 on both sides as numpy does ([2,1] x [1,3] -> [2,3])', async () => {
+        // tfjs's cpu kernel pairs batch i with i % batchA, which differs here; the reference tiles explicitly.
+        const expected = await resultsOn('cpu', () => tf.matMul(tf.tile(tensor([2, 1, 8, 5], 1), [1, 3, 1, 1]), tf.tile(tensor([1, 3, 5, 6], 2), [2, 1, 1, 1])));
+        const actual = await resultsOn('blas', () => tf.matMul(tensor([2, 1, 8, 5], 1), tensor([1, 3, 5, 6], 2)));
+        expect(relativeError(actual[0], expected[0])).toBeLessThanOrEqual(TOLERANCE);
+      });
+
+      it('computes the gradients of a transposed batched product (matMuls with transpose flags)', async () => {
+        await expectAgreement('gemm', () => {
+          const [a, b, w] = [tensor([4, 9, 7], 1), tensor([4, 11, 9], 2), tensor([4, 7, 11], 3)];
+          return tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, true, true), w)))([a, b]);
+        });
+      });
     });
-  }
 
-  it('broadcasts batch dims of 1 on both sides as numpy does ([2,1] x [1,3] -> [2,3])', async () => {
-    // tfjs's cpu kernel pairs batch i with i % batchA, which differs here; the reference tiles explicitly.
-    const expected = await resultsOn('cpu', () => tf.matMul(tf.tile(tensor([2, 1, 8, 5], 1), [1, 3, 1, 1]), tf.tile(tensor([1, 3, 5, 6], 2), [2, 1, 1, 1])));
-    const actual = await resultsOn('blas', () => tf.matMul(tensor([2, 1, 8, 5], 1), tensor([1, 3, 5, 6], 2)));
-    expect(relativeError(actual[0], expected[0])).toBeLessThanOrEqual(TOLERANCE);
-  });
+    describe('blas fused matMul', () => {
+      const activations: [tf.fused.Activation, number][] = [
+        ['linear', 0],
+        ['relu', 0],
+        ['relu6', 0],
+        ['elu', 0],
+        ['sigmoid', 0],
+        ['leakyrelu', 0.3],
+        ['prelu', 0],
+      ];
+      for (const [activation, leakyreluAlpha] of activations) {
+        it(`adds a per-column bias and applies ${activation} as the cpu kernel does`, async () => {
+          await expectAgreement('biasActivation', () =>
+            tf.fused.matMul({
+              a: tensor([40, 24], 1, 4),
+              b: tensor([30, 24], 2),
+              transposeB: true,
+              bias: tensor([30], 3),
+              activation,
+              leakyreluAlpha,
+              preluActivationWeights: activation === 'prelu' ? tensor([30], 4) : undefined,
+            }),
+          );
+        });
+      }
 
-  it('computes the gradients of a transposed batched product (matMuls with transpose flags)', async () => {
-    await expectAgreement('gemm', () => {
-      const [a, b, w] = [tensor([4, 9, 7], 1), tensor([4, 11, 9], 2), tensor([4, 7, 11], 3)];
-      return tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x, y, true, true), w)))([a, b]);
+      it('applies a bias that varies by row and a scalar prelu weight (through the cpu elementwise kernels)', async () => {
+        await expectAgreement('gemm', () =>
+          tf.fused.matMul({ a: tensor([3, 40, 24], 1, 4), b: tensor([24, 30], 2), bias: tensor([40, 1], 3), activation: 'prelu', preluActivationWeights: tf.scalar(0.1) }),
+        );
+      });
+
+      it('computes the gradients of matMul + bias + relu', async () => {
+        await expectAgreement('gemm', () => {
+          const [a, b, bias] = [tensor([40, 24], 1), tensor([24, 30], 2), tensor([30], 3)];
+          return tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) =>
+            tf.sum(tf.square(tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation: 'relu' }))),
+          )([a, b, bias]);
+        });
+      });
     });
-  });
-});
 
-describe('blas fused matMul', () => {
-  const activations: [tf.fused.Activation, number][] = [
-    ['linear', 0],
-    ['relu', 0],
-    ['relu6', 0],
-    ['elu', 0],
-    ['sigmoid', 0],
-    ['leakyrelu', 0.3],
-    ['prelu', 0],
-  ];
-  for (const [activation, leakyreluAlpha] of activations) {
-    it(`adds a per-column bias and applies ${activation} as the cpu kernel does`, async () => {
-      await expectAgreement('biasActivation', () =>
-        tf.fused.matMul({
-          a: tensor([40, 24], 1, 4),
-          b: tensor([30, 24], 2),
-          transposeB: true,
-          bias: tensor([30], 3),
-          activation,
-          leakyreluAlpha,
-          preluActivationWeights: activation === 'prelu' ? tensor([30], 4) : undefined,
-        }),
-      );
+    describe('blas conv2d', () => {
+      type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
+      const cases: [string, number[], number[], number | [number, number], Pad, number | [number, number]][] = [
+        ['3x3, stride 1, same', [2, 9, 11, 3], [3, 3, 3, 4], 1, 'same', 1],
+        ['3x3, stride 2, same', [2, 9, 11, 3], [3, 3, 3, 4], 2, 'same', 1],
+        ['3x3, strides [2, 1], valid', [2, 9, 11, 3], [3, 3, 3, 4], [2, 1], 'valid', 1],
+        [
+          '3x2, stride 2, explicit padding',
+          [2, 9, 11, 3],
+          [3, 2, 3, 5],
+          2,
+          [
+            [0, 0],
+            [1, 2],
+            [2, 1],
+            [0, 0],
+          ],
+          1,
+        ],
+        ['3x3, stride 1, numeric padding 1', [1, 7, 7, 2], [3, 3, 2, 3], 1, 1, 1],
+        ['1x1 pointwise', [2, 6, 5, 8], [1, 1, 8, 7], 1, 'valid', 1],
+        ['patch embedding: 4x4, stride 4', [3, 8, 8, 3], [4, 4, 3, 16], 4, 'valid', 1],
+      ];
+      for (const [name, xShape, wShape, strides, pad] of cases) {
+        it(`agrees with the cpu kernels, gradients included: ${name}`, async () => {
+          const compute = (): tf.Tensor[] => {
+            const [x, w] = [tensor(xShape, 1) as tf.Tensor4D, tensor(wShape, 2) as tf.Tensor4D];
+            const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor4D => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad as 'same');
+            const weights = tf.onesLike(conv(x, w)).mul(tf.range(0, wShape[3]).div(wShape[3])); // a non-uniform upstream gradient
+            return [conv(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), weights)))([x, w])];
+          };
+          const spies = (['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const).map((name) => vi.spyOn(addon, name));
+          await expectAgreement('conv2d', compute);
+          for (const spy of spies) expect(spy).toHaveBeenCalled();
+        });
+      }
+
+      it('agrees with the cpu kernel with dilation 2 (forward only: tfjs has no gradient for dilated convolutions)', async () => {
+        await expectAgreement('conv2d', () => tf.conv2d(tensor([2, 11, 10, 3], 1) as tf.Tensor4D, tensor([3, 3, 3, 4], 2) as tf.Tensor4D, 1, 'same', 'NHWC', 2));
+      });
     });
-  }
-
-  it('applies a bias that varies by row and a scalar prelu weight (through the cpu elementwise kernels)', async () => {
-    await expectAgreement('gemm', () =>
-      tf.fused.matMul({ a: tensor([3, 40, 24], 1, 4), b: tensor([24, 30], 2), bias: tensor([40, 1], 3), activation: 'prelu', preluActivationWeights: tf.scalar(0.1) }),
-    );
-  });
-
-  it('computes the gradients of matMul + bias + relu', async () => {
-    await expectAgreement('gemm', () => {
-      const [a, b, bias] = [tensor([40, 24], 1), tensor([24, 30], 2), tensor([30], 3)];
-      return tf.grads((x: tf.Tensor, y: tf.Tensor, z: tf.Tensor) => tf.sum(tf.square(tf.fused.matMul({ a: x as tf.Tensor2D, b: y as tf.Tensor2D, bias: z, activation: 'relu' }))))([
-        a,
-        b,
-        bias,
-      ]);
-    });
-  });
-});
-
-describe('blas conv2d', () => {
-  type Pad = 'same' | 'valid' | number | tf.backend_util.ExplicitPadding;
-  const cases: [string, number[], number[], number | [number, number], Pad, number | [number, number]][] = [
-    ['3x3, stride 1, same', [2, 9, 11, 3], [3, 3, 3, 4], 1, 'same', 1],
-    ['3x3, stride 2, same', [2, 9, 11, 3], [3, 3, 3, 4], 2, 'same', 1],
-    ['3x3, strides [2, 1], valid', [2, 9, 11, 3], [3, 3, 3, 4], [2, 1], 'valid', 1],
-    [
-      '3x2, stride 2, explicit padding',
-      [2, 9, 11, 3],
-      [3, 2, 3, 5],
-      2,
-      [
-        [0, 0],
-        [1, 2],
-        [2, 1],
-        [0, 0],
-      ],
-      1,
-    ],
-    ['3x3, stride 1, numeric padding 1', [1, 7, 7, 2], [3, 3, 2, 3], 1, 1, 1],
-    ['1x1 pointwise', [2, 6, 5, 8], [1, 1, 8, 7], 1, 'valid', 1],
-    ['patch embedding: 4x4, stride 4', [3, 8, 8, 3], [4, 4, 3, 16], 4, 'valid', 1],
-  ];
-  for (const [name, xShape, wShape, strides, pad] of cases) {
-    it(`agrees with the cpu kernels, gradients included: ${name}`, async () => {
-      const compute = (): tf.Tensor[] => {
-        const [x, w] = [tensor(xShape, 1) as tf.Tensor4D, tensor(wShape, 2) as tf.Tensor4D];
-        const conv = (a: tf.Tensor, b: tf.Tensor): tf.Tensor4D => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad as 'same');
-        const weights = tf.onesLike(conv(x, w)).mul(tf.range(0, wShape[3]).div(wShape[3])); // a non-uniform upstream gradient
-        return [conv(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a, b), weights)))([x, w])];
-      };
-      const spies = (['conv2d', 'conv2dBackpropInput', 'conv2dBackpropFilter'] as const).map((name) => vi.spyOn(addon, name));
-      await expectAgreement('conv2d', compute);
-      for (const spy of spies) expect(spy).toHaveBeenCalled();
-    });
-  }
-
-  it('agrees with the cpu kernel with dilation 2 (forward only: tfjs has no gradient for dilated convolutions)', async () => {
-    await expectAgreement('conv2d', () => tf.conv2d(tensor([2, 11, 10, 3], 1) as tf.Tensor4D, tensor([3, 3, 3, 4], 2) as tf.Tensor4D, 1, 'same', 'NHWC', 2));
-  });
-});
+  },
+);
 
 describe('blas elementwise kernels', () => {
   const binary: [string, (a: tf.Tensor, b: tf.Tensor) => tf.Tensor, number[], number[]][] = [

@@ -2,7 +2,7 @@ import { SeededRandom } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initTfjs } from './init-tfjs.js';
-import { relativeError } from './testing/blas-test-support.js';
+import { expectGemmInUse, gemmKeys, relativeError, requireBlasAddon } from './testing/blas-test-support.js';
 
 // Three AdamW steps of a miniature CLIP (both towers, the CLIP loss) on cpu, wasm and blas from the
 // same weights and data. Per tensor, max |x - cpu| / max |cpu| must stay within 1e-4 (the issue's bound
@@ -93,8 +93,13 @@ function clipLoss(p: Params, images: tf.Tensor4D, ids: tf.Tensor2D): tf.Scalar {
   return tf.div(tf.add(crossEntropy(logits), crossEntropy(tf.transpose(logits))), 2) as tf.Scalar;
 }
 
+interface Trained {
+  losses: number[];
+  grads: Map<string, Float32Array>;
+}
+
 /** Losses of three AdamW steps and the gradients of the third, as host arrays. */
-async function train(device: 'cpu' | 'wasm' | 'blas'): Promise<{ losses: number[]; grads: Map<string, Float32Array> }> {
+async function train(device: 'cpu' | 'wasm' | 'blas'): Promise<Trained> {
   expect((await initTfjs({ device, log: () => undefined })).backend).toBe(device); // no silent fallback from blas
   const before = tf.memory().numTensors;
   const rng = new SeededRandom(11);
@@ -127,14 +132,19 @@ async function train(device: 'cpu' | 'wasm' | 'blas'): Promise<{ losses: number[
 }
 
 describe('training on the blas backend', () => {
-  it('gives the losses and gradients of cpu and wasm over three AdamW steps of a miniature CLIP', async () => {
+  it('gives the losses and gradients of cpu and wasm over three AdamW steps of a miniature CLIP, on every GEMM', async () => {
     const cpu = await train('cpu');
     expect(cpu.losses[2]).toBeLessThan(cpu.losses[0]); // the steps do train
-    for (const device of ['wasm', 'blas'] as const) {
-      const other = await train(device);
-      other.losses.forEach((loss, i) => expect(Math.abs(loss - cpu.losses[i]) / cpu.losses[i]).toBeLessThanOrEqual(TOLERANCE));
+    const addon = requireBlasAddon();
+    // wasm, then blas with each GEMM this machine has.
+    for (const name of ['wasm', ...gemmKeys()]) {
+      if (name !== 'wasm') addon.useGemm(name);
+      const other = await train(name === 'wasm' ? 'wasm' : 'blas');
+      if (name !== 'wasm') expectGemmInUse(addon, name);
+      other.losses.forEach((loss, i) => expect(Math.abs(loss - cpu.losses[i]) / cpu.losses[i], `${name} loss ${i}`).toBeLessThanOrEqual(TOLERANCE));
       expect([...other.grads.keys()].sort()).toEqual([...cpu.grads.keys()].sort());
-      for (const [name, g] of cpu.grads) expect(relativeError(other.grads.get(name) as Float32Array, g), `${device} ${name}`).toBeLessThanOrEqual(TOLERANCE);
+      for (const [param, g] of cpu.grads) expect(relativeError(other.grads.get(param) as Float32Array, g), `${name} ${param}`).toBeLessThanOrEqual(TOLERANCE);
     }
+    addon.useGemm(gemmKeys()[0]);
   });
 });

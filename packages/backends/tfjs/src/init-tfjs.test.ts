@@ -1,7 +1,9 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { loadBlasAddon } from './blas-addon.js';
 import { initTfjs } from './init-tfjs.js';
+import { requireBlasAddon } from './testing/blas-test-support.js';
 
 // Gradients of the same float32 maths on two backends differ only by summation order.
 const TOLERANCE = 1e-5;
@@ -27,12 +29,14 @@ async function maxGradientDifference(gradient: () => tf.Tensor[]): Promise<numbe
 }
 
 describe('initTfjs', () => {
-  it('picks blas on a machine without tfjs-node where the addon is built, and says so', async () => {
+  it('picks blas on a machine without tfjs-node where the addon is built, and says with which GEMM', async () => {
     const lines: string[] = [];
     const selection = await initTfjs({ device: 'auto', log: (line) => lines.push(line) });
     expect(selection.backend).toBe('blas');
     expect(tf.getBackend()).toBe('blas');
-    expect(lines).toEqual([expect.stringMatching(/^clipkit: tfjs backend blas \(OpenBLAS [\d.]+ \w+, \d+ threads?; tfjs-node not installed\)$/)]);
+    const { gemm } = requireBlasAddon().info();
+    expect(gemm).toMatch(/^(OpenBLAS \d+\.\d+\.\d+ \w+|clipkit sgemm (AVX2|SSE2))$/);
+    expect(lines).toEqual([`clipkit: tfjs backend blas (${gemm}, ${availableParallelism()} thread${availableParallelism() === 1 ? '' : 's'}; tfjs-node not installed)`]);
   });
 
   it('runs the blas backend on the number of threads asked for', async () => {

@@ -73,7 +73,7 @@ async function useBlas(threads: number | null, log: (message: string) => void): 
     if ('error' in load) {
       log(
         `clipkit: warning: the blas backend is unavailable (${load.error}); falling back to wasm. ` +
-          'To build it: apt-get install libopenblas-dev, then npm run build -w @clipkit/backend-tfjs.',
+          'To build it: install g++, make and python3 (Debian, Ubuntu: apt-get install g++ make python3), then npm run build -w @clipkit/backend-tfjs.',
       );
     }
   }
@@ -85,8 +85,7 @@ async function useBlas(threads: number | null, log: (message: string) => void): 
   if (!(await tf.setBackend(BLAS_BACKEND))) return undefined;
   registerTensorOps(BLAS_BACKEND, blasOps);
   const info = load.addon.info();
-  const version = info.config.split(' ').slice(0, 2).join(' '); // "OpenBLAS 0.3.21"
-  return `${version} ${info.corename}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
+  return `${info.gemm}, ${info.threads} thread${info.threads === 1 ? '' : 's'}`;
 }
 
 async function useWasm(): Promise<string | undefined> {
@@ -141,7 +140,7 @@ async function select(device: TfjsDevice, threads: number | null, log: (message:
 
 /**
  * Chooses and initialises the tfjs backend: with "auto", tensorflow (tfjs-node-gpu, then tfjs-node)
- * when installed, else blas (OpenBLAS through this package's addon) when it loads, else wasm, else cpu.
+ * when installed, else blas (this package's addon: OpenBLAS's GEMM or its own) when it loads, else wasm, else cpu.
  * "blas" falls back the same way, with a warning, when the addon cannot load. Logs the choice once.
  * Calling it again with the same device and threads is free; asking for another switches backend.
  *

@@ -1,7 +1,6 @@
 // N-API entry points of clipkit's BLAS addon. Every call is synchronous and works in place on the
 // Float32Arrays of tfjs's cpu backend. Shapes come from the JS side (src/blas-addon.ts); buffer lengths
 // are checked here as well, so that a wrong call throws a TypeError instead of reading out of bounds.
-#include <cblas.h>
 #include <node_api.h>
 
 #include <malloc.h>
@@ -20,6 +19,7 @@
 #include "gemm.h"
 #include "layer-norm.h"
 #include "reduce.h"
+#include "sgemm.h"
 #include "softmax.h"
 #include "strided-copy.h"
 #include "thread-pool.h"
@@ -103,6 +103,14 @@ class Args {
     return static_cast<size_t>(value);
   }
 
+  std::string text(size_t i) {
+    size_t length;
+    if (napi_get_value_string_utf8(env_, argv_[i], nullptr, 0, &length) != napi_ok) fail("argument " + std::to_string(i) + " is not a string");
+    std::string value(length, '\0');
+    napi_get_value_string_utf8(env_, argv_[i], value.data(), length + 1, &length);
+    return value;
+  }
+
   bool boolean(size_t i) {
     bool value;
     if (napi_get_value_bool(env_, argv_[i], &value) != napi_ok) fail("argument " + std::to_string(i) + " is not a boolean");
@@ -135,7 +143,14 @@ void setProperty(napi_env env, napi_value object, const char* name, napi_value v
   napi_set_named_property(env, object, name, value);
 }
 
-// info() -> { apiVersion, threads, corename, config }
+napi_value string(napi_env env, const std::string& text) {
+  napi_value value;
+  napi_create_string_utf8(env, text.c_str(), text.size(), &value);
+  return value;
+}
+
+// info() -> { apiVersion, threads, gemm, gemms }: the name of the GEMM in use, and the keys of those
+// this machine runs (sgemm.h).
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value result, value;
   napi_create_object(env, &result);
@@ -143,10 +158,11 @@ napi_value Info(napi_env env, napi_callback_info) {
   setProperty(env, result, "apiVersion", value);
   napi_create_int32(env, clipkit::threads(), &value);
   setProperty(env, result, "threads", value);
-  napi_create_string_utf8(env, openblas_get_corename(), NAPI_AUTO_LENGTH, &value);
-  setProperty(env, result, "corename", value);
-  napi_create_string_utf8(env, openblas_get_config(), NAPI_AUTO_LENGTH, &value);
-  setProperty(env, result, "config", value);
+  setProperty(env, result, "gemm", string(env, clipkit::sgemmName()));
+  const std::vector<std::string> keys = clipkit::sgemmKeys();
+  napi_create_array_with_length(env, keys.size(), &value);
+  for (size_t i = 0; i < keys.size(); i++) napi_set_element(env, value, static_cast<uint32_t>(i), string(env, keys[i]));
+  setProperty(env, result, "gemms", value);
   return result;
 }
 
@@ -157,6 +173,39 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     const size_t threads = args.size(0);
     if (threads < 1 || threads > 1024) args.fail("threads must be in [1, 1024], got " + std::to_string(threads));
     clipkit::setThreads(static_cast<int>(threads));
+  });
+}
+
+// useGemm(key): one of info().gemms, or "builtin" (clipkit's fastest), for every product from now on.
+napi_value UseGemm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 1, "useGemm");
+    const std::string key = args.text(0);
+    if (!clipkit::useSgemm(key)) {
+      std::string keys;
+      for (const std::string& k : clipkit::sgemmKeys()) keys += "\"" + k + "\", ";
+      args.fail("this machine has no GEMM \"" + key + "\"; it has " + keys + "and \"builtin\" (clipkit's fastest)");
+    }
+  });
+}
+
+// The values a row-major matrix of `rows` rows of `columns` values, `ld` apart, spans.
+size_t span(size_t rows, size_t columns, size_t ld) { return rows == 0 || columns == 0 ? 0 : (rows - 1) * ld + columns; }
+
+// sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): one product on the calling thread
+// with row strides, as the addon's kernels call it (sgemm.h); for tests and benchmarks.
+napi_value Sgemm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 13, "sgemm");
+    const bool transA = args.boolean(0), transB = args.boolean(1);
+    const size_t m = args.size(2), n = args.size(3), k = args.size(4);
+    const size_t lda = args.size(7), ldb = args.size(9), ldc = args.size(12);
+    // Stored shapes: A is m x k (k x m when transA), B is k x n (n x k when transB).
+    const size_t aRows = transA ? k : m, aColumns = transA ? m : k, bRows = transB ? n : k, bColumns = transB ? k : n;
+    if (lda < aColumns || ldb < bColumns || ldc < n) args.fail("a row stride is less than its matrix's row");
+    clipkit::sgemm({transA, transB, m, n, k, static_cast<float>(args.number(5)), args.floats(6, span(aRows, aColumns, lda)),
+                    lda, args.floats(8, span(bRows, bColumns, ldb)), ldb, static_cast<float>(args.number(10)),
+                    args.floats(11, span(m, n, ldc)), ldc});
   });
 }
 
@@ -395,8 +444,6 @@ napi_value AttentionGrad(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  // The pool spreads work over threads; OpenBLAS runs on the calling thread of each slice.
-  openblas_set_num_threads(1);
   // Tensors of tens of MB are allocated and freed hundreds of times a training step. glibc serves blocks
   // over 32 MB (and, until its threshold adapts, over 128 KB) with fresh mmaps, so every tensor paid a
   // page fault per 4 KB on first write: 3 of 14.6 CPU-seconds of a step at batch 128 went to the kernel.
@@ -408,6 +455,8 @@ napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"useGemm", nullptr, UseGemm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"conv2d", nullptr, Conv2d, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"conv2dBackpropInput", nullptr, Conv2dBackpropInput, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},

@@ -1,9 +1,8 @@
 #include "attention.h"
 
-#include <cblas.h>
-
 #include <vector>
 
+#include "sgemm.h"
 #include "simd-loop.h"
 #include "softmax.h"
 #include "thread-pool.h"
@@ -23,13 +22,10 @@ Offsets offsets(const Attention& a, size_t i) {
   return {b * a.tokens * 3 * width + h * a.headWidth, b * a.tokens * width + h * a.headWidth, i * a.tokens * a.tokens};
 }
 
-int i32(size_t v) { return static_cast<int>(v); }
-
 // C [m, n] (row stride ldc) = alpha op(A) op(B), row-major, on the calling thread.
 void product(bool transA, bool transB, size_t m, size_t n, size_t k, float alpha, const float* A, size_t lda,
              const float* B, size_t ldb, float* C, size_t ldc) {
-  cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, i32(m), i32(n),
-              i32(k), alpha, A, i32(lda), B, i32(ldb), 0.0f, C, i32(ldc));
+  sgemm({transA, transB, m, n, k, alpha, A, lda, B, ldb, 0.0f, C, ldc});
 }
 
 }  // namespace

@@ -1,10 +1,9 @@
 #include "gemm.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <vector>
 
+#include "sgemm.h"
 #include "simd-loop.h"
 #include "thread-pool.h"
 
@@ -33,10 +32,7 @@ void slice(const Gemm& g, size_t i, size_t r0, size_t r1, size_t c0, size_t c1) 
   // Row r of op(A) starts at a + r*lda, or at column r (a + r) when A is stored transposed.
   const float* aSlice = a + (g.transA ? r0 : r0 * lda);
   const float* bSlice = b + (g.transB ? c0 * ldb : c0);
-  cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
-              static_cast<int>(r1 - r0), static_cast<int>(c1 - c0), static_cast<int>(g.k), 1.0f, aSlice,
-              static_cast<int>(std::max<size_t>(1, lda)), bSlice, static_cast<int>(std::max<size_t>(1, ldb)),
-              g.beta, c + r0 * g.n + c0, static_cast<int>(std::max<size_t>(1, g.n)));
+  sgemm({g.transA, g.transB, r1 - r0, c1 - c0, g.k, 1.0f, aSlice, lda, bSlice, ldb, g.beta, c + r0 * g.n + c0, g.n});
 }
 
 // One product with a long k, as the weight gradients of a linear layer are (x^T dy: m and n are the
@@ -56,9 +52,7 @@ void splitK(const Gemm& g, size_t pieces) {
       // Column k0 of op(A): row k0 of A stored transposed ([k, m]), else column k0 of A ([m, k]); likewise B.
       const float* a = g.a + static_cast<size_t>(g.aIndex[0]) * g.m * g.k + (g.transA ? k0 * lda : k0);
       const float* b = g.b + static_cast<size_t>(g.bIndex[0]) * g.k * g.n + (g.transB ? k0 : k0 * ldb);
-      cblas_sgemm(CblasRowMajor, g.transA ? CblasTrans : CblasNoTrans, g.transB ? CblasTrans : CblasNoTrans,
-                  static_cast<int>(g.m), static_cast<int>(g.n), static_cast<int>(k1 - k0), 1.0f, a,
-                  static_cast<int>(lda), b, static_cast<int>(ldb), 0.0f, partial.data() + p * mn, static_cast<int>(g.n));
+      sgemm({g.transA, g.transB, g.m, g.n, k1 - k0, 1.0f, a, lda, b, ldb, 0.0f, partial.data() + p * mn, g.n});
     }
   });
   parallelFor(mn, 16384, [&](size_t begin, size_t end) {
@@ -77,11 +71,6 @@ void splitK(const Gemm& g, size_t pieces) {
 
 void gemm(const Gemm& g) {
   if (g.m == 0 || g.n == 0 || g.batch == 0) return;
-  if (g.k == 0) {
-    // cblas rejects a zero leading dimension; an empty sum is zero (beta C; C may be uninitialised when beta is 0).
-    for (size_t i = 0; i < g.batch * g.m * g.n; i++) g.c[i] = g.beta == 0.0f ? 0.0f : g.c[i] * g.beta;
-    return;
-  }
   const size_t productMacs = g.m * g.n * g.k;
   const size_t threadCount = static_cast<size_t>(threads());
   if (threadCount == 1 || productMacs * g.batch < kSerialMacs) {

@@ -24,7 +24,8 @@ struct Gemm {
 };
 
 // Spreads the products over the thread pool: whole products per thread when there are many small ones
-// (attention heads), otherwise slices of rows or columns of each product. BLAS itself runs one thread.
+// (attention heads), otherwise slices of rows or columns of each product. The GEMM itself (sgemm.h) runs
+// one thread.
 void gemm(const Gemm& g);
 
 }  // namespace clipkit

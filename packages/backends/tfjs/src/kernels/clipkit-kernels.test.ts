@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BlasAddon } from '../blas-addon.js';
 import { initTfjs } from '../init-tfjs.js';
-import { relativeError, requireBlasAddon, resultsOn } from '../testing/blas-test-support.js';
+import { describeEachGemm, relativeError, requireBlasAddon, resultsOn } from '../testing/blas-test-support.js';
 import { FUSED_KERNELS } from './clipkit-kernels.js';
 
 // Each kernel tfjs lacks against the plain tfjs formulation it replaces (value, and gradient by tfjs's
@@ -110,57 +110,63 @@ describe('blas LayerNorm kernel', () => {
   });
 });
 
-describe('blas attention kernel', () => {
-  /** torch.nn.MultiheadAttention's heads from qkv [B, T, 3D] with tfjs ops: split, scale, softmax, merge. */
-  const formula = (qkv: tf.Tensor, heads: number, mask: tf.Tensor | null): tf.Tensor[] => {
-    const [B, T, threeD] = qkv.shape;
-    const hd = threeD / 3 / heads;
-    const split = tf.transpose(tf.reshape(qkv, [B, T, 3, heads, hd]), [2, 0, 3, 1, 4]); // [3, B, H, T, hd]
-    const [q, k, v] = tf.unstack(split);
-    let scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
-    if (mask) scores = tf.add(scores, mask);
-    const probs = tf.softmax(scores);
-    const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B, T, heads * hd]);
-    return [context, probs];
-  };
+// Attention's products run on the addon's GEMM: on every one this machine has.
+describeEachGemm(
+  () => addon,
+  () => {
+    describe('blas attention kernel', () => {
+      /** torch.nn.MultiheadAttention's heads from qkv [B, T, 3D] with tfjs ops: split, scale, softmax, merge. */
+      const formula = (qkv: tf.Tensor, heads: number, mask: tf.Tensor | null): tf.Tensor[] => {
+        const [B, T, threeD] = qkv.shape;
+        const hd = threeD / 3 / heads;
+        const split = tf.transpose(tf.reshape(qkv, [B, T, 3, heads, hd]), [2, 0, 3, 1, 4]); // [3, B, H, T, hd]
+        const [q, k, v] = tf.unstack(split);
+        let scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(hd)), k, false, true); // [B, H, T, T]
+        if (mask) scores = tf.add(scores, mask);
+        const probs = tf.softmax(scores);
+        const context = tf.reshape(tf.transpose(tf.matMul(probs, v), [0, 2, 1, 3]), [B, T, heads * hd]);
+        return [context, probs];
+      };
 
-  // The ViT shape in miniature (no mask, tokens no multiple of 8), the text tower's (causal -inf mask),
-  // and a single token.
-  it.each([
-    ['no mask', 3, 9, 2, 16, false],
-    ['causal mask', 2, 6, 4, 8, true],
-    ['one token', 2, 1, 2, 4, false],
-  ] as const)('%s: context, probabilities and dqkv match tfjs', async (_, B, T, H, hd, causal) => {
-    const shape = [B, T, 3 * H * hd];
-    const size = B * T * 3 * H * hd;
-    const qkv = values(size, 7, -2, 2);
-    const dy = values(B * T * H * hd, 8, -1, 1);
-    const maskValues = new Float32Array(T * T).map((_, i) => (causal && i % T > Math.floor(i / T) ? -Infinity : 0));
-    const maskOf = (): tf.Tensor | null => (causal ? tf.tensor2d(maskValues, [T, T]) : null);
-    const cpu = await resultsOn('cpu', () => {
-      const input = tf.tensor(qkv, shape);
-      const mask = maskOf();
-      const dqkv = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(formula(t, H, mask)[0], tf.tensor(dy, [B, T, H * hd]))))(input);
-      return [...formula(input, H, mask), dqkv];
-    });
-    const [forwardSpy, gradSpy] = [vi.spyOn(addon, 'attention'), vi.spyOn(addon, 'attentionGrad')];
-    const blas = await resultsOn('blas', () => {
-      const input = tf.tensor(qkv, shape);
-      const mask = maskOf();
-      const [context, probs] = run(FUSED_KERNELS.attention, mask ? { qkv: input, mask } : { qkv: input }, { heads: H }) as tf.Tensor[];
-      expect(context.shape).toEqual([B, T, H * hd]);
-      expect(probs.shape).toEqual([B, H, T, T]);
-      return [context, probs, run(FUSED_KERNELS.attentionGrad, { dy: tf.tensor(dy, [B, T, H * hd]), qkv: input, probs }, { heads: H }) as tf.Tensor];
-    });
-    expect(forwardSpy).toHaveBeenCalled();
-    expect(gradSpy).toHaveBeenCalled();
-    ['context', 'probs', 'dqkv'].forEach((what, i) => expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE));
-  });
+      // The ViT shape in miniature (no mask, tokens no multiple of 8), the text tower's (causal -inf mask),
+      // and a single token.
+      it.each([
+        ['no mask', 3, 9, 2, 16, false],
+        ['causal mask', 2, 6, 4, 8, true],
+        ['one token', 2, 1, 2, 4, false],
+      ] as const)('%s: context, probabilities and dqkv match tfjs', async (_, B, T, H, hd, causal) => {
+        const shape = [B, T, 3 * H * hd];
+        const size = B * T * 3 * H * hd;
+        const qkv = values(size, 7, -2, 2);
+        const dy = values(B * T * H * hd, 8, -1, 1);
+        const maskValues = new Float32Array(T * T).map((_, i) => (causal && i % T > Math.floor(i / T) ? -Infinity : 0));
+        const maskOf = (): tf.Tensor | null => (causal ? tf.tensor2d(maskValues, [T, T]) : null);
+        const cpu = await resultsOn('cpu', () => {
+          const input = tf.tensor(qkv, shape);
+          const mask = maskOf();
+          const dqkv = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(formula(t, H, mask)[0], tf.tensor(dy, [B, T, H * hd]))))(input);
+          return [...formula(input, H, mask), dqkv];
+        });
+        const [forwardSpy, gradSpy] = [vi.spyOn(addon, 'attention'), vi.spyOn(addon, 'attentionGrad')];
+        const blas = await resultsOn('blas', () => {
+          const input = tf.tensor(qkv, shape);
+          const mask = maskOf();
+          const [context, probs] = run(FUSED_KERNELS.attention, mask ? { qkv: input, mask } : { qkv: input }, { heads: H }) as tf.Tensor[];
+          expect(context.shape).toEqual([B, T, H * hd]);
+          expect(probs.shape).toEqual([B, H, T, T]);
+          return [context, probs, run(FUSED_KERNELS.attentionGrad, { dy: tf.tensor(dy, [B, T, H * hd]), qkv: input, probs }, { heads: H }) as tf.Tensor];
+        });
+        expect(forwardSpy).toHaveBeenCalled();
+        expect(gradSpy).toHaveBeenCalled();
+        ['context', 'probs', 'dqkv'].forEach((what, i) => expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE));
+      });
 
-  it('rejects a qkv whose width the heads do not divide into thirds', async () => {
-    await initTfjs({ device: 'blas', log });
-    tf.tidy(() => {
-      expect(() => run(FUSED_KERNELS.attention, { qkv: tf.zeros([1, 2, 12]) }, { heads: 3 })).toThrow(/qkv has shape \[1,2,12\]/);
+      it('rejects a qkv whose width the heads do not divide into thirds', async () => {
+        await initTfjs({ device: 'blas', log });
+        tf.tidy(() => {
+          expect(() => run(FUSED_KERNELS.attention, { qkv: tf.zeros([1, 2, 12]) }, { heads: 3 })).toThrow(/qkv has shape \[1,2,12\]/);
+        });
+      });
     });
-  });
-});
+  },
+);

@@ -92,7 +92,7 @@ const conv2dBackpropFilter: BlasKernelFunc = (args, addon) => {
   return backend.makeTensorInfo(info.filterShape, 'float32', dfilter);
 };
 
-/** Conv2D and its two gradients on OpenBLAS (im2col + sgemm). */
+/** Conv2D and its two gradients on the addon's GEMM (im2col + sgemm). */
 export function conv2dKernels(addon: BlasAddon, backendName: string): KernelConfig[] {
   return [
     { kernelName: Conv2D, backendName, kernelFunc: (args) => conv2d(args as never, addon) },

@@ -26,7 +26,7 @@ function broadcastIndices(outer: number[], dims: number[]): Uint32Array {
   return indices;
 }
 
-/** a @ b with tfjs's BatchMatMul semantics, on OpenBLAS; null when an input is not float32. */
+/** a @ b with tfjs's BatchMatMul semantics, on the addon's GEMM; null when an input is not float32. */
 function product(backend: MathBackendCPU, addon: BlasAddon, a: TensorInfo, b: TensorInfo, transposeA: boolean, transposeB: boolean): TensorInfo | null {
   const aValues = float32Values(backend, a);
   const bValues = float32Values(backend, b);
@@ -112,7 +112,7 @@ const fusedMatMul: BlasKernelFunc = (args, addon) => {
   return current;
 };
 
-/** BatchMatMul and _FusedMatMul on OpenBLAS. */
+/** BatchMatMul and _FusedMatMul on the addon's GEMM. */
 export function matMulKernels(addon: BlasAddon, backendName: string): KernelConfig[] {
   return [
     { kernelName: BatchMatMul, backendName, kernelFunc: (args) => batchMatMul(args as never, addon) },

@@ -1,6 +1,6 @@
 // Test-only (excluded from the build): what the blas kernel tests share.
 import * as tf from '@tensorflow/tfjs-core';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect } from 'vitest';
 import { type BlasAddon, loadBlasAddon } from '../blas-addon.js';
 import { initTfjs } from '../init-tfjs.js';
 
@@ -10,8 +10,39 @@ import { initTfjs } from '../init-tfjs.js';
  */
 export function requireBlasAddon(): BlasAddon {
   const load = loadBlasAddon();
-  if ('error' in load) throw new Error(`the blas addon did not load (${load.error}): apt-get install libopenblas-dev, then npm run build -w @clipkit/backend-tfjs`);
+  if ('error' in load) throw new Error(`the blas addon did not load (${load.error}): apt-get install g++ make python3, then npm run build -w @clipkit/backend-tfjs`);
   return load.addon;
+}
+
+/** What info().gemm says for each key of info().gemms. */
+const GEMM_NAMES: Record<string, RegExp> = { openblas: /^OpenBLAS \d+\.\d+\.\d+ \w+$/, avx2: /^clipkit sgemm AVX2$/, sse2: /^clipkit sgemm SSE2$/ };
+
+/**
+ * Every GEMM this machine runs (OpenBLAS where it loads, and each of clipkit's builds the CPU runs), for
+ * tests that run their cases on each: read when the test file is collected, so a missing addon fails it.
+ */
+export function gemmKeys(): string[] {
+  return requireBlasAddon().info().gemms;
+}
+
+/** Checks, through info(), that the addon's products run on the GEMM `key`. */
+export function expectGemmInUse(addon: BlasAddon, key: string): void {
+  expect(addon.info().gemm).toMatch(GEMM_NAMES[key] ?? /^$/);
+}
+
+/**
+ * Runs the suite's tests on each GEMM this machine has (see gemmKeys), checking before and after each
+ * test that its GEMM is the one in use, and goes back to the addon's default after.
+ */
+export function describeEachGemm(addon: () => BlasAddon, suite: (gemm: string) => void): void {
+  const keys = gemmKeys();
+  describe.each(keys)('on the %s GEMM', (gemm) => {
+    beforeAll(() => addon().useGemm(gemm));
+    beforeEach(() => expectGemmInUse(addon(), gemm));
+    afterEach(() => expectGemmInUse(addon(), gemm));
+    afterAll(() => addon().useGemm(keys[0]));
+    suite(gemm);
+  });
 }
 
 /** Host copies of `compute`'s results on `device`; checks that it leaks no tensor. */
