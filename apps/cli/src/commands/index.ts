@@ -7,7 +7,10 @@ import { registerTokenizeCommand } from './tokenize.js';
 import { registerTrainCommand } from './train.js';
 import { registerZeroShotCommand } from './zero-shot.js';
 
-/** Each subcommand lives in its own file and registers itself on the program here. */
+/**
+ * Each subcommand lives in its own file and registers its options here; its action imports the
+ * implementation (actions/), so tfjs, onnxruntime and sharp load only for the command that uses them.
+ */
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerTrainCommand,
   registerEvalCommand,
