@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCompareCommand } from './compare.js';
+import { registerConfigSchemaCommand } from './config-schema.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
@@ -19,4 +20,5 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerZeroShotCommand,
   registerTokenizeCommand,
   registerExportOnnxCommand,
+  registerConfigSchemaCommand,
 ];
