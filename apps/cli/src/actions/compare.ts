@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { type AnyClipPlugin, type ClipConfig, ClipkitError, MetricsLog, readClipConfig, type TrainResult, trainClip } from '@clipkit/core';
 import { configFilePlugins } from '../plugins/pipeline-plugins.js';
 import { writeRunPlot } from '../training/run-report.js';
@@ -35,7 +36,7 @@ function checkComparable(runs: readonly ComparedRun[]): void {
       ['data', (c: ClipConfig) => c.data],
       ['train.seed', (c: ClipConfig) => c.train.seed],
     ] as const) {
-      if (JSON.stringify(pick(run.config)) !== JSON.stringify(pick(first.config))) {
+      if (!isDeepStrictEqual(pick(run.config), pick(first.config))) {
         throw new ClipkitError(`compare trains every config on the same data with the same seed, but ${first.name} and ${run.name} differ in ${what}`);
       }
     }
