@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ClipkitError } from '../errors.js';
 import type { AnyClipPlugin } from '../di/plugin.js';
-import { SLOTS, type SectionPath } from '../di/slots.js';
+import { type SectionPath, SLOTS } from '../di/slots.js';
+import { ClipkitError } from '../errors.js';
 import type { ClipConfig } from './clip-config.js';
 import { trainSchema } from './train-schema.js';
 
