@@ -17,6 +17,8 @@ function writeConfig(name: string, loss: 'clip' | 'siglip'): string {
     JSON.stringify({
       model: {
         embedDim: 32,
+        // SigLIP's initial scale and bias (its paper: t' = ln 10, b = -10).
+        ...(loss === 'siglip' ? { logitScale: Math.log(10), logitBias: -10 } : {}),
         vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1 },
         text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
       },

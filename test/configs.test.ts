@@ -1,24 +1,17 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tfjsBackendPlugin } from '@clipkit/backend-tfjs';
-import { assembleClip, type ClipPlugin, IMAGE_ENCODER, LOSS, readClipConfig, TEXT_ENCODER, type Module, BACKEND } from '@clipkit/core';
-import { resnetPlugin } from '@clipkit/encoders-resnet';
-import { vitPlugin } from '@clipkit/encoders-vit';
-import { lossPlugins } from '@clipkit/losses';
-import { textTransformerPlugin } from '@clipkit/text-transformer';
-import { describe, expect, it } from 'vitest';
+import { type AnyClipPlugin, assembleClip, BACKEND, LogitParameters, readClipConfig, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER, trainableParameters } from '@clipkit/core';
+import { defaultPlugins } from 'clipkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 
 const configsDir = fileURLToPath(new URL('../configs', import.meta.url));
-const configFiles = readdirSync(configsDir).filter((f) => f.endsWith('.json'));
-const plugins: ClipPlugin[] = [tfjsBackendPlugin, vitPlugin, resnetPlugin, textTransformerPlugin, ...lossPlugins];
+const configFiles = readdirSync(configsDir).filter((f) => f.endsWith('.json') && f !== 'clipkit.schema.json');
+let plugins: AnyClipPlugin[];
 
-function trainableParameters(...modules: Module[]): number {
-  return modules
-    .flatMap((m) => [...m.stateDict().values()])
-    .filter((v) => v.trainable)
-    .reduce((n, v) => n + v.size, 0);
-}
+beforeAll(async () => {
+  plugins = await defaultPlugins();
+});
 
 describe('configs/', () => {
   it('holds the six configs the issues name', () => {
@@ -33,7 +26,7 @@ describe('configs/', () => {
   });
 
   it.each(configFiles)('%s is a valid config', (file) => {
-    expect(() => readClipConfig(join(configsDir, file))).not.toThrow();
+    expect(() => readClipConfig(join(configsDir, file), plugins)).not.toThrow();
   });
 
   // The recipe (/work/shared/recipes/fashion-mnist.md) counts the parameters of OpenAI's CLIP class for
@@ -42,12 +35,16 @@ describe('configs/', () => {
     ['fashion-mnist-vit-clip.json', 11_937_537],
     ['fashion-mnist-resnet-clip.json', 12_431_921],
   ])('%s builds the recipe model (%i parameters, logit_scale included)', async (file, expected) => {
-    const assembly = assembleClip(readClipConfig(join(configsDir, file)), plugins, { log: () => undefined });
+    const config = readClipConfig(join(configsDir, file), plugins);
+    const assembly = assembleClip(config, plugins, { log: () => undefined });
     await assembly.resolve(BACKEND).init();
+    const logits = new LogitParameters(config.model.logitScale, config.model.logitBias);
     try {
-      const count = trainableParameters(assembly.resolve(IMAGE_ENCODER) as unknown as Module, assembly.resolve(TEXT_ENCODER) as unknown as Module, assembly.resolve(LOSS));
-      expect(count).toBe(expected);
+      // What training updates: both towers and the model's logit scale.
+      const parts = { image: assembly.resolve(TRAINABLE_IMAGE_ENCODER), text: assembly.resolve(TRAINABLE_TEXT_ENCODER), logits };
+      expect([...trainableParameters(parts).values()].reduce((n, v) => n + v.size, 0)).toBe(expected);
     } finally {
+      logits.dispose();
       await assembly.dispose();
     }
   });

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exportOnnxModel, onnxRuntimePlugins } from '@clipkit/backend-onnxruntime';
+import { exportOnnxModel } from '@clipkit/backend-onnxruntime';
 import { type HostTensor, type LoadedClip, loadClip, readSafetensors, toInt32 } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_MODELS, MODELS, parityError, PLUGINS, quiet } from './clip/fixtures.js';
+import { FIXTURE_MODELS, MODELS, PLUGINS, parityError, quiet } from './clip/fixtures.js';
 
 // Every fixture model exported by clipkit (export-onnx, written in TypeScript) and run in onnxruntime
 // (graph optimisation "all", the export's default) against the reference outputs of OpenAI's
@@ -22,7 +22,7 @@ const BATCHES = [[0, 1, 2, 3], [3, 1, 0, 2, 1], [2]];
 /** Rows of a [B, ...] tensor's values, in the given order. */
 function rowsOf<T extends Float32Array | Int32Array>(data: T, rowSize: number, rows: readonly number[]): T {
   const out = new (data.constructor as new (length: number) => T)(rows.length * rowSize);
-  rows.forEach((row, i) => out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize));
+  for (const [i, row] of rows.entries()) out.set(data.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
   return out;
 }
 
@@ -37,9 +37,9 @@ describe.each(FIXTURE_MODELS)('%s exported to ONNX', (dir, reference) => {
 
   beforeAll(async () => {
     const exported = mkdtempSync(join(tmpdir(), 'clipkit-onnx-parity-'));
-    await exportOnnxModel(`${MODELS}/${dir}`, exported);
+    await exportOnnxModel(`${MODELS}/${dir}`, exported, PLUGINS);
     tfjs = await loadClip(`${MODELS}/${dir}`, PLUGINS, quiet);
-    onnx = await loadClip(exported, [...PLUGINS, ...onnxRuntimePlugins], quiet);
+    onnx = await loadClip(exported, PLUGINS, quiet);
     const inputs = await readSafetensors(`${MODELS}/${reference}/inputs.safetensors`);
     pixels = inputs.get('pixel_values')!;
     ids = toInt32(inputs.get('input_ids')!, 'input_ids');

@@ -22,8 +22,11 @@ const REQUIRED = [
   'packages/encoders-vit/README.md',
   'packages/encoders-resnet/README.md',
   'packages/text-transformer/README.md',
+  'packages/tokenizer-sentencepiece/README.md',
   'packages/losses/README.md',
   'packages/images/README.md',
+  'packages/hub/README.md',
+  'packages/checkpoints/README.md',
   'apps/cli/README.md',
 ];
 

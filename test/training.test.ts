@@ -1,41 +1,45 @@
-import { mkdtempSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tfjsBackendPlugin } from '@clipkit/backend-tfjs';
 import {
+  type AnyClipPlugin,
   type ClipConfig,
-  type ClipPlugin,
   type ContrastiveLoss,
   definePlugin,
   LOSS,
   MetricsLog,
   NonFiniteLossError,
   parseClipConfig,
-  trainClip,
   type TrainMetrics,
+  trainClip,
 } from '@clipkit/core';
-import { datasetPlugins } from '@clipkit/datasets';
-import { vitPlugin } from '@clipkit/encoders-vit';
-import { clipLossPlugin, lossPlugins } from '@clipkit/losses';
-import { clipBpeTokenizerPlugin, textTransformerPlugin } from '@clipkit/text-transformer';
+import { type ClipLossConfig, clipLossPlugin } from '@clipkit/losses';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { defaultPlugins } from 'clipkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const plugins: ClipPlugin[] = [tfjsBackendPlugin, clipBpeTokenizerPlugin, vitPlugin, textTransformerPlugin, ...lossPlugins, ...datasetPlugins];
+let plugins: AnyClipPlugin[];
 const quiet = { log: () => undefined };
+
+beforeAll(async () => {
+  plugins = await defaultPlugins();
+});
 
 /** A model small enough to train for dozens of steps in seconds. */
 function tinyConfig(train: Partial<ClipConfig['train']> = {}): ClipConfig {
-  return parseClipConfig({
-    model: {
-      embedDim: 64,
-      vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1, heads: 1 },
-      text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
+  return parseClipConfig(
+    {
+      model: {
+        embedDim: 64,
+        vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1, heads: 1 },
+        text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
+      },
+      backend: { type: 'tfjs', device: 'wasm' },
+      data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 64 },
+      train: { batchSize: 16, steps: 60, lr: 3e-3, warmupSteps: 5, logEvery: 1, ...train },
     },
-    backend: { type: 'tfjs', device: 'wasm' },
-    data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 64 },
-    train: { batchSize: 16, steps: 60, lr: 3e-3, warmupSteps: 5, logEvery: 1, ...train },
-  });
+    plugins,
+  );
 }
 
 const runDir = () => mkdtempSync(join(tmpdir(), 'clipkit-train-'));
@@ -67,7 +71,7 @@ describe('training', () => {
     const a = losses(straight);
     const b = losses(interrupted);
     expect(b.map((l) => l.step)).toEqual(a.map((l) => l.step));
-    b.forEach((line, i) => expect(Math.abs(line.loss - a[i].loss), `step ${line.step}`).toBeLessThan(1e-5));
+    for (const [i, line] of b.entries()) expect(Math.abs(line.loss - a[i].loss), `step ${line.step}`).toBeLessThan(1e-5);
     expect(Math.abs(b[11].logitScale - a[11].logitScale)).toBeLessThan(1e-5);
   });
 
@@ -80,13 +84,12 @@ describe('training', () => {
   it('stops on a non-finite loss before applying it, keeping the last good checkpoint', async () => {
     // The real CLIP loss, turned NaN from the 5th call on.
     let calls = 0;
-    const poisoned = definePlugin<ContrastiveLoss>({
-      slot: LOSS,
-      type: 'clip',
-      create: (config, context) => {
-        const loss = clipLossPlugin.create(config, context);
+    const poisoned = definePlugin<ContrastiveLoss, ClipLossConfig>({
+      ...clipLossPlugin,
+      create: (section, context) => {
+        const loss = clipLossPlugin.create(section, context);
         const compute = loss.compute.bind(loss);
-        loss.compute = (image, text) => (++calls >= 5 ? tf.tidy(() => tf.mul(compute(image, text), NaN) as tf.Scalar) : compute(image, text));
+        loss.compute = (...args) => (++calls >= 5 ? tf.tidy(() => tf.mul(compute(...args), NaN) as tf.Scalar) : compute(...args));
         return loss;
       },
     });

@@ -1,26 +1,22 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { exportImageTower, exportOnnxModel, exportTextTower, OnnxImageEncoder, OnnxTextEncoder, sessionOptions } from '@clipkit/backend-onnxruntime';
-import { initTfjs, tfjsBackendPlugin } from '@clipkit/backend-tfjs';
+import { exportOnnxModel, exportTower, OnnxImageEncoder, OnnxTextEncoder, sessionOptions } from '@clipkit/backend-onnxruntime';
+import { initTfjs, type TfjsDevice } from '@clipkit/backend-tfjs';
 import {
+  type AnyClipPlugin,
   assembleClip,
   ClipkitError,
-  IMAGE_ENCODER,
   type ImageEncoder,
-  isTrainableImageEncoder,
-  isTrainableTextEncoder,
   type Module,
   parseClipConfig,
   SeededRandom,
-  TEXT_ENCODER,
   type TextEncoder,
-  type TfjsDevice,
+  TRAINABLE_IMAGE_ENCODER,
+  TRAINABLE_TEXT_ENCODER,
 } from '@clipkit/core';
-import { resnetPlugin } from '@clipkit/encoders-resnet';
-import { vitPlugin } from '@clipkit/encoders-vit';
-import { textTransformerPlugin } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
+import { defaultPlugins } from 'clipkit';
 import type { Benchmark } from './benchmarks.js';
 import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
 import { itemsPerSecond, randomIds } from './tower-timing.js';
@@ -61,9 +57,9 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-/** A tfjs tower's weights as host arrays, by OpenAI name. */
-function hostWeights(module: Module, prefix: string): Map<string, Float32Array> {
-  return new Map([...module.stateDict()].map(([name, variable]) => [prefix + name, variable.dataSync() as Float32Array]));
+/** A tfjs tower's weights as host arrays, by its state-dict names (what the exporter reads from a model file). */
+function hostWeights(module: Module): Map<string, Float32Array> {
+  return new Map([...module.stateDict()].map(([name, variable]) => [name, variable.dataSync() as Float32Array]));
 }
 
 interface Row {
@@ -74,18 +70,17 @@ interface Row {
   perSecond: number;
 }
 
-async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, withText: boolean, rows: Row[]): Promise<void> {
-  const config = parseClipConfig({ model: OPEN_CLIP_SHAPES[name], backend: { type: 'tfjs', device: options.device } });
-  const assembly = assembleClip(config, [tfjsBackendPlugin, vitPlugin, resnetPlugin, textTransformerPlugin], { log: () => undefined });
+async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, withText: boolean, plugins: readonly AnyClipPlugin[], rows: Row[]): Promise<void> {
+  const config = parseClipConfig({ model: OPEN_CLIP_SHAPES[name], backend: { type: 'tfjs', device: options.device } }, plugins);
+  const assembly = assembleClip(config, plugins, { log: () => undefined });
   const dir = mkdtempSync(join(tmpdir(), 'clipkit-bench-onnx-'));
   const session = sessionOptions({ threads: options.threads, graphOptimization: 'all' });
   const rng = new SeededRandom(0);
   try {
     const { embedDim } = config.model;
-    const image = assembly.resolve(IMAGE_ENCODER);
-    if (!isTrainableImageEncoder(image)) throw new ClipkitError('the tfjs image tower has no weights to export');
+    const image = assembly.resolve(TRAINABLE_IMAGE_ENCODER);
     let start = performance.now();
-    await exportImageTower(join(dir, 'vision.onnx'), config.model, hostWeights(image, 'visual.'));
+    await exportTower(join(dir, 'vision.onnx'), config.model, 'image', plugins, hostWeights(image));
     console.log(`${name} image tower exported in ${((performance.now() - start) / 1000).toFixed(1)} s (process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
     const encoders: [string, ImageEncoder][] = [
       [`onnxruntime ${options.threads}t`, new OnnxImageEncoder(join(dir, 'vision.onnx'), { imageSize: 224, embedDim, sessionOptions: session })],
@@ -106,10 +101,9 @@ async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Option
     await encoders[0][1].dispose();
 
     if (withText) {
-      const text = assembly.resolve(TEXT_ENCODER);
-      if (!isTrainableTextEncoder(text)) throw new ClipkitError('the tfjs text tower has no weights to export');
+      const text = assembly.resolve(TRAINABLE_TEXT_ENCODER);
       start = performance.now();
-      await exportTextTower(join(dir, 'text.onnx'), config.model, hostWeights(text, ''));
+      await exportTower(join(dir, 'text.onnx'), config.model, 'text', plugins, hostWeights(text));
       console.log(`${name} text tower exported in ${((performance.now() - start) / 1000).toFixed(1)} s (process RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB)`);
       const textEncoders: [string, TextEncoder][] = [
         [`onnxruntime ${options.threads}t`, new OnnxTextEncoder(join(dir, 'text.onnx'), { contextLength: 77, embedDim, sessionOptions: session })],
@@ -150,13 +144,13 @@ function sharedFixtures(): string | undefined {
  * A tiny model, so per-node overhead weighs more than at ViT-B-32 size; the ViT-B-32 and RN50 rows are
  * compared with the issue's absolute anchors instead.
  */
-async function againstTorchOnnx(options: Options): Promise<void> {
+async function againstTorchOnnx(options: Options, plugins: readonly AnyClipPlugin[]): Promise<void> {
   const shared = sharedFixtures();
   if (!shared) return console.log('same-weights comparison with torch.onnx skipped: no shared fixtures (set CLIPKIT_SHARED)');
   const dir = mkdtempSync(join(tmpdir(), 'clipkit-bench-onnx-tiny-'));
   const session = sessionOptions({ threads: options.threads, graphOptimization: 'all' });
   try {
-    await exportOnnxModel(join(shared, 'fixtures/models/vit-b-tiny-quickgelu'), dir);
+    await exportOnnxModel(join(shared, 'fixtures/models/vit-b-tiny-quickgelu'), dir, plugins);
     const rng = new SeededRandom(1);
     const iterations = options.iterations * 100;
     const pixels = tf.tensor4d(rng.normalArray(16 * 3 * 32 * 32), [16, 3, 32, 32]);
@@ -190,11 +184,12 @@ async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
   const { description } = await initTfjs({ device: options.device, log: () => undefined });
   console.log(`onnx-inference: ${options.iterations} timed calls after 1 warm-up; ${availableParallelism()} cores; load average ${load()} at start; ${description}`);
+  const plugins = await defaultPlugins();
   const rows: Row[] = [];
   // RN50's text tower has ViT-B-32's shape: measured once.
-  await measureModel('ViT-B-32', options, true, rows);
-  await measureModel('RN50', options, false, rows);
-  await againstTorchOnnx(options);
+  await measureModel('ViT-B-32', options, true, plugins, rows);
+  await measureModel('RN50', options, false, plugins, rows);
+  await againstTorchOnnx(options, plugins);
   console.log(`load average ${load()} at end (1, 5, 15 min; more than ${availableParallelism()} means other processes shared the cores)`);
   console.log(`ratios to the batch-${ANCHOR_BATCH} anchors of the same shapes on this machine, 2 threads: torch.onnx export in onnxruntime-node, and PyTorch (OpenBLAS)`);
   console.log('tower            input       batch  runtime           items/s  vs torch.onnx  vs PyTorch');

@@ -1,5 +1,5 @@
-import { initTfjs } from '@clipkit/backend-tfjs';
-import { SeededRandom, type TfjsDevice } from '@clipkit/core';
+import { initTfjs, type TfjsDevice } from '@clipkit/backend-tfjs';
+import { SeededRandom } from '@clipkit/core';
 import { sigLipSigmoidLoss } from '@clipkit/losses';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Benchmark } from './benchmarks.js';

@@ -1,10 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { initTfjs, tfjsBackendPlugin } from '@clipkit/backend-tfjs';
-import { assembleClip, type ClipConfig, type ClipPlugin, IMAGE_ENCODER, parseClipConfig, SeededRandom, TEXT_ENCODER, type TfjsDevice } from '@clipkit/core';
-import { resnetPlugin } from '@clipkit/encoders-resnet';
-import { vitPlugin } from '@clipkit/encoders-vit';
-import { textTransformerPlugin } from '@clipkit/text-transformer';
+import { initTfjs, type TfjsDevice } from '@clipkit/backend-tfjs';
+import { type AnyClipPlugin, assembleClip, type ClipConfig, IMAGE_ENCODER, parseClipConfig, SeededRandom, TEXT_ENCODER } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { defaultPlugins } from 'clipkit';
 import type { Benchmark } from './benchmarks.js';
 import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
 import { itemsPerSecond, randomIds } from './tower-timing.js';
@@ -36,8 +34,8 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, plugins: readonly ClipPlugin[], withText: boolean): Promise<Map<Measured, number>> {
-  const config: ClipConfig = parseClipConfig({ model: OPEN_CLIP_SHAPES[name], backend: { type: 'tfjs', device: options.device } });
+async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, plugins: readonly AnyClipPlugin[], withText: boolean): Promise<Map<Measured, number>> {
+  const config: ClipConfig = parseClipConfig({ model: OPEN_CLIP_SHAPES[name], backend: { type: 'tfjs', device: options.device } }, plugins);
   const assembly = assembleClip(config, plugins, { log: () => undefined });
   const out = new Map<Measured, number>();
   const rng = new SeededRandom(0);
@@ -60,7 +58,7 @@ async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Option
 
 async function run(args: string[]): Promise<void> {
   const options = parseArgs(args);
-  const plugins = [tfjsBackendPlugin, vitPlugin, resnetPlugin, textTransformerPlugin];
+  const plugins = await defaultPlugins();
   const { description } = await initTfjs({ device: options.device, log: () => undefined });
   console.log(`towers: ${description}; batch ${options.batch}; ${options.iterations} timed calls after 1 warm-up; ${availableParallelism()} cores`);
   // RN50's text tower has ViT-B-32's shape: measured once.

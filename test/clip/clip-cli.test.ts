@@ -1,7 +1,17 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assembleClip, ClipModel, IMAGE_ENCODER, loadClip, parseClipConfig, readSafetensors, SafetensorsFile, saveClipModel, TEXT_ENCODER } from '@clipkit/core';
+import {
+  assembleClip,
+  ClipModel,
+  loadClip,
+  parseClipConfig,
+  readSafetensors,
+  SafetensorsFile,
+  saveClipModel,
+  TRAINABLE_IMAGE_ENCODER,
+  TRAINABLE_TEXT_ENCODER,
+} from '@clipkit/core';
 import { decodeImage, loadPreprocessorConfig } from '@clipkit/images';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -17,18 +27,21 @@ const TOLERANCE = 1e-5;
 let modelDir: string;
 
 beforeAll(async () => {
-  const config = parseClipConfig({
-    model: {
-      embedDim: 32,
-      vision: { type: 'vit', imageSize: 32, patchSize: 16, width: 64, layers: 1 },
-      text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
+  const config = parseClipConfig(
+    {
+      model: {
+        embedDim: 32,
+        vision: { type: 'vit', imageSize: 32, patchSize: 16, width: 64, layers: 1 },
+        text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
+      },
+      train: { seed: 7 },
     },
-    train: { seed: 7 },
-  });
+    PLUGINS,
+  );
   const assembly = assembleClip(config, PLUGINS, quiet);
-  const model = new ClipModel(assembly.resolve(IMAGE_ENCODER), assembly.resolve(TEXT_ENCODER), { logitScale: Math.exp(config.loss.logitScale) });
+  const model = new ClipModel(assembly.resolve(TRAINABLE_IMAGE_ENCODER), assembly.resolve(TRAINABLE_TEXT_ENCODER), { logitScale: Math.exp(config.model.logitScale) });
   modelDir = mkdtempSync(join(tmpdir(), 'clipkit-cli-model-'));
-  await saveClipModel(modelDir, 'clipkit', model, config);
+  await saveClipModel(modelDir, 'clipkit', model, config, PLUGINS);
   await assembly.dispose();
 });
 
@@ -113,7 +126,7 @@ describe('clipkit embed on images and texts', () => {
       expect(got.shape, name).toEqual(tensor.shape);
       const want = tensor.dataSync();
       const scale = Math.max(1, ...want.map(Math.abs));
-      got.data.forEach((v, i) => expect(Math.abs(Number(v) - want[i]), name).toBeLessThan(TOLERANCE * scale));
+      for (const [i, v] of got.data.entries()) expect(Math.abs(Number(v) - want[i]), name).toBeLessThan(TOLERANCE * scale);
     }
     tf.dispose([pixels, ids, imageEmbeds, textEmbeds, logitsPerImage, logitsPerText]);
     await loaded.dispose();

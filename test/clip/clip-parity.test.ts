@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { loadClip, readSafetensors } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { COMPARED, FIXTURE_MODELS, fixtureInputs, MODELS, parityError, PLUGINS, quiet, runCli } from './fixtures.js';
+import { COMPARED, FIXTURE_MODELS, fixtureInputs, MODELS, PLUGINS, parityError, quiet, runCli } from './fixtures.js';
 
 // Parity of whole CLIP models with OpenAI's clip/model.py on the reference fixtures, through the API and
 // through `clipkit embed`, at the fixtures' tolerance (RELATIVE_TOLERANCE). Measured errors are printed for the record.

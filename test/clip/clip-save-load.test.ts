@@ -1,7 +1,7 @@
 import { copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HostTensor, loadClip, type LoadedClip, type ModelLayout, readSafetensors, saveClipModel, WeightsError, writeSafetensors } from '@clipkit/core';
+import { type HostTensor, type LoadedClip, loadClip, type ModelLayout, readSafetensors, saveClipModel, WeightsError, writeSafetensors } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { fixtureInputs, MODELS, PLUGINS, quiet } from './fixtures.js';
@@ -32,7 +32,7 @@ describe('saving and loading real towers', () => {
   it.each(ROUND_TRIPS)('%s saved in the %s layout loads back with identical outputs', async (model, layout) => {
     const original = await loadClip(`${MODELS}/${model}`, PLUGINS, quiet);
     const dir = temp();
-    await saveClipModel(dir, layout, original.model, original.config);
+    await saveClipModel(dir, layout, original.trainable(), original.config, PLUGINS);
     const reloaded = await loadClip(dir, PLUGINS, quiet);
     expect(reloaded.layout).toBe(layout);
     // Same weights, same backend: identical, not merely close.

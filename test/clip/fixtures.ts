@@ -1,18 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { tfjsBackendPlugin } from '@clipkit/backend-tfjs';
-import { type ClipPlugin, type HostTensor, readSafetensors, toInt32 } from '@clipkit/core';
-import { resnetPlugin } from '@clipkit/encoders-resnet';
-import { vitPlugin } from '@clipkit/encoders-vit';
-import { clipBpeTokenizerPlugin, textTransformerPlugin } from '@clipkit/text-transformer';
+import { type HostTensor, readSafetensors, toInt32 } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { defaultPlugins } from 'clipkit';
 
 /** Shared by the CLIP model tests of this folder: the reference fixtures and how they are compared. */
 
 export const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
 
-/** Every tfjs plug-in a CLIP model directory needs. */
-export const PLUGINS: readonly ClipPlugin[] = [tfjsBackendPlugin, clipBpeTokenizerPlugin, vitPlugin, resnetPlugin, textTransformerPlugin];
+/** clipkit's plug-ins, as the clipkit command loads model directories with them. */
+export const PLUGINS = await defaultPlugins();
 
 /** Fixture model directories and the folder holding their inputs/outputs (the HF copy shares the OpenAI one's). */
 export const FIXTURE_MODELS: readonly (readonly [dir: string, reference: string])[] = [
@@ -23,7 +20,7 @@ export const FIXTURE_MODELS: readonly (readonly [dir: string, reference: string]
 ];
 
 /** fixtures/README.md: max|a - ref| <= 1e-4 x max(1, max|ref|) per tensor (worst float32 reference error 3.2e-6 relative). */
-export const RELATIVE_TOLERANCE = 1e-4;
+const RELATIVE_TOLERANCE = 1e-4;
 
 export const quiet = { log: () => undefined };
 

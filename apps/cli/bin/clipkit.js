@@ -13,12 +13,18 @@ if (!existsSync(main)) {
 
 // V8's concurrent garbage collector competes with the blas backend's threads for the cores: training ran
 // 1.2x faster with --single-threaded-gc (docs/architecture.md, "Fast CPU backend"). It is a process flag
-// (V8 cannot change it once the heap runs), so the command restarts itself with it once.
+// (V8 cannot change it once the heap runs), so a command that runs models restarts itself with it once;
+// the others (--help, --version, help, config-schema, tokenize) run here and skip a second Node start.
 const GC_FLAG = '--single-threaded-gc';
-if (process.execArgv.includes(GC_FLAG)) {
+const MODEL_COMMANDS = new Set(['train', 'compare', 'eval', 'embed', 'zero-shot', 'export-onnx']);
+const args = process.argv.slice(2);
+const command = args.find((arg) => !arg.startsWith('-'));
+const runsModels = MODEL_COMMANDS.has(command) && !args.some((arg) => arg === '-h' || arg === '--help');
+
+if (!runsModels || process.execArgv.includes(GC_FLAG)) {
   await import(main.href);
 } else {
-  const child = spawn(process.execPath, [...process.execArgv, GC_FLAG, fileURLToPath(main), ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, GC_FLAG, fileURLToPath(main), ...args], { stdio: 'inherit' });
   // Ctrl-C reaches the child from the terminal too: wait for it to stop cleanly rather than die first.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => child.kill('SIGTERM'));

@@ -1,7 +1,7 @@
 // Measures whether a training loop waits for data: the consumer blocks the main thread for BLOCK_MS per
 // batch (as a synchronous training step does), and the time it then waits for the next batch is recorded.
 // Usage (after `npx tsc -b packages/datasets`): node packages/datasets/scripts/measure-loading.mjs [BLOCK_MS]
-import { FashionMnistDataset, inThreadShapeRenderer, loadFashionMnist, shapeStreams, SyntheticShapesDataset, workerShapeRenderer } from '@clipkit/datasets';
+import { FashionMnistDataset, inThreadShapeRenderer, loadFashionMnist, SyntheticShapesDataset, shapeStreams, workerShapeRenderer } from '@clipkit/datasets';
 
 const BLOCK_MS = Number(process.argv[2] ?? 100);
 const BATCHES = 30;

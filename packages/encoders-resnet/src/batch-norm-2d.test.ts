@@ -9,7 +9,7 @@ const CLOSE = 1e-6; // float32 rounding of values of order 1
 function expectValues(actual: tf.Tensor, expected: number[], what: string): void {
   const got = Array.from(actual.dataSync());
   expect(got.length, what).toBe(expected.length);
-  got.forEach((value, i) => expect(Math.abs(value - expected[i]), `${what}[${i}]`).toBeLessThan(CLOSE));
+  for (const [i, value] of got.entries()) expect(Math.abs(value - expected[i]), `${what}[${i}]`).toBeLessThan(CLOSE);
 }
 
 function withAffine(weight: number[], bias: number[]): BatchNorm2d {

@@ -1,5 +1,5 @@
 import { initTfjs } from '@clipkit/backend-tfjs';
-import { ConfigError, type ConfigProblem, parseClipConfig, type PluginContext, TRAINABLE_IMAGE_ENCODER } from '@clipkit/core';
+import { ConfigError, type ConfigProblem, type PluginContext, parseClipConfig, TRAINABLE_IMAGE_ENCODER } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ModifiedResNet } from './modified-resnet.js';

@@ -123,7 +123,7 @@ export class ClipImageTransform {
   toPixelValues(images: readonly RgbImage[]): PixelValues {
     const size = 3 * this.height * this.width;
     const data = new Float32Array(images.length * size);
-    images.forEach((image, n) => this.transform(image, data, n * size));
+    for (const [n, image] of images.entries()) this.transform(image, data, n * size);
     return { data, shape: [images.length, 3, this.height, this.width] };
   }
 }

@@ -50,7 +50,7 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('activations on %s', (device) =>
     const y = quickGelu(x);
     const expected = [0, 1 / (1 + Math.exp(-1.702)), -2 / (1 + Math.exp(3.404))];
     const got = y.dataSync();
-    expected.forEach((v, i) => expect(got[i]).toBeCloseTo(v, 6));
+    for (const [i, v] of expected.entries()) expect(got[i]).toBeCloseTo(v, 6);
     tf.dispose([x, y]);
   });
 
@@ -77,7 +77,7 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('activations on %s', (device) =>
     const input = tf.tensor1d(xs);
     const [dx] = tf.grads((x: tf.Tensor) => tf.sum(gelu(x)))([input]);
     const got = dx.dataSync();
-    xs.forEach((x, i) => expect(got[i]).toBeCloseTo(0.5 * (1 + erf64(x / Math.SQRT2)) + (x * Math.exp((-x * x) / 2)) / Math.sqrt(2 * Math.PI), 5));
+    for (const [i, x] of xs.entries()) expect(got[i]).toBeCloseTo(0.5 * (1 + erf64(x / Math.SQRT2)) + (x * Math.exp((-x * x) / 2)) / Math.sqrt(2 * Math.PI), 5);
     tf.dispose([input, dx]);
   });
 

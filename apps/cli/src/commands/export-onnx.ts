@@ -1,10 +1,5 @@
-import { exportOnnxModel } from '@clipkit/backend-onnxruntime';
 import type { Command } from 'commander';
-
-interface ExportOnnxOptions {
-  model: string;
-  out: string;
-}
+import type { ExportOnnxOptions } from '../actions/export-onnx.js';
 
 /** `clipkit export-onnx`: both towers to ONNX (written in TypeScript, no Python) plus what is needed to run them. */
 export function registerExportOnnxCommand(program: Command): void {
@@ -17,8 +12,5 @@ export function registerExportOnnxCommand(program: Command): void {
     )
     .requiredOption('--model <dir>', 'model directory: Hugging Face (config.json), open_clip (open_clip_config.json) or clipkit (clipkit.json) layout')
     .requiredOption('--out <dir>', 'the directory to write (created if missing)')
-    .action(async (options: ExportOnnxOptions) => {
-      const files = await exportOnnxModel(options.model, options.out, { log: (line) => console.log(line) });
-      console.log(`exported ${options.model} to ${options.out} (${files.length} files, ONNX opset 17)`);
-    });
+    .action(async (options: ExportOnnxOptions) => (await import('../actions/export-onnx.js')).exportOnnx(options));
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerCompareCommand } from './compare.js';
+import { registerConfigSchemaCommand } from './config-schema.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
@@ -7,7 +8,10 @@ import { registerTokenizeCommand } from './tokenize.js';
 import { registerTrainCommand } from './train.js';
 import { registerZeroShotCommand } from './zero-shot.js';
 
-/** Each subcommand lives in its own file and registers itself on the program here. */
+/**
+ * Each subcommand lives in its own file and registers its options here; its action imports the
+ * implementation (actions/), so tfjs, onnxruntime and sharp load only for the command that uses them.
+ */
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerTrainCommand,
   registerEvalCommand,
@@ -16,4 +20,5 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerZeroShotCommand,
   registerTokenizeCommand,
   registerExportOnnxCommand,
+  registerConfigSchemaCommand,
 ];

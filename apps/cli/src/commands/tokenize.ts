@@ -1,19 +1,7 @@
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { ClipkitError } from '@clipkit/core';
-import { type ClipTokenizer, loadClipTokenizer, TextTooLongError } from '@clipkit/text-transformer';
 import { type Command, InvalidArgumentError } from 'commander';
+import type { TokenizeCommandOptions } from '../actions/tokenize.js';
 
-interface TokenizeCommandOptions {
-  tokenizer?: string;
-  contextLength: number;
-  truncate: boolean;
-  jsonl?: boolean;
-}
-
-/** Output lines written at a time: enough to amortise the write, few enough to stream. */
-const LINES_PER_WRITE = 512;
-
+/** `clipkit tokenize`: CLIP token ids of stdin's lines. */
 export function registerTokenizeCommand(program: Command): void {
   program
     .command('tokenize')
@@ -25,62 +13,11 @@ export function registerTokenizeCommand(program: Command): void {
     .option('--context-length <n>', 'ids per row, start and end tokens included', parseContextLength, 77)
     .option('--no-truncate', 'fail on a text longer than the context length instead of cutting it (to context length - 1 tokens and the end token)')
     .option('--jsonl', 'each input line is a JSON string (for texts holding line breaks)')
-    .action(async (options: TokenizeCommandOptions) => {
-      const tokenizer = loadClipTokenizer(options.tokenizer);
-      await tokenizeStream(tokenizer, options);
-    });
+    .action(async (options: TokenizeCommandOptions) => (await import('../actions/tokenize.js')).tokenize(options));
 }
 
 function parseContextLength(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError('must be an integer >= 2 (room for the start and end tokens).');
   return n;
-}
-
-async function tokenizeStream(tokenizer: ClipTokenizer, options: TokenizeCommandOptions): Promise<void> {
-  let out = '';
-  let pending = 0;
-  let lineNumber = 0;
-  const write = async () => {
-    if (!process.stdout.write(out)) await once(process.stdout, 'drain');
-    out = '';
-    pending = 0;
-  };
-  for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
-    lineNumber++;
-    try {
-      out += tokenizeLine(tokenizer, options.jsonl ? parseJsonLine(line, lineNumber) : line, lineNumber, options);
-    } catch (error) {
-      await write(); // the rows of the lines before the bad one
-      throw error;
-    }
-    if (++pending === LINES_PER_WRITE) await write();
-  }
-  await write();
-}
-
-function parseJsonLine(line: string, lineNumber: number): string {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch (error) {
-    throw new ClipkitError(`stdin line ${lineNumber}: not valid JSON (${(error as Error).message}); with --jsonl every line is a JSON string`);
-  }
-  if (typeof value !== 'string') throw new ClipkitError(`stdin line ${lineNumber}: expected a JSON string, got ${typeof value}; with --jsonl every line is a JSON string`);
-  return value;
-}
-
-/** The row of one text as a JSON array and a line break. */
-function tokenizeLine(tokenizer: ClipTokenizer, text: string, lineNumber: number, options: TokenizeCommandOptions): string {
-  const { contextLength, truncate } = options;
-  try {
-    return `[${tokenizer.tokenize([text], { contextLength, truncate }).join(',')}]\n`;
-  } catch (error) {
-    if (error instanceof TextTooLongError) {
-      throw new ClipkitError(
-        `stdin line ${lineNumber}: the text is ${error.length} tokens long (start and end included), more than the context length ${contextLength}; shorten it, raise --context-length or drop --no-truncate`,
-      );
-    }
-    throw error;
-  }
 }

@@ -1,90 +1,7 @@
-import { ClipkitError, fillTemplate, loadClip, OPENAI_IMAGENET_TEMPLATES } from '@clipkit/core';
 import { type Command, Option } from 'commander';
-import { CLIP_PLUGINS } from '../inference/clip-plugins.js';
-import { forEachImageBatch } from '../inference/for-each-image-batch.js';
-import { listImageFiles } from '../inference/image-files.js';
-import { imagePreprocessor } from '../inference/image-preprocessor.js';
-import { backendOption, backendOverride, batchSizeOption, topOption } from '../inference/options.js';
-
-interface ZeroShotOptions {
-  model: string;
-  labels: string;
-  template: string[];
-  templates?: 'openai';
-  top: number;
-  batchSize: number;
-  backend?: string;
-  json?: boolean;
-}
-
-interface Prediction {
-  label: string;
-  probability: number;
-}
-
-interface ImageResult {
-  image: string;
-  predictions: Prediction[];
-}
-
-/** The single prompt open_clip's and OpenAI's zero-shot examples use. */
-const DEFAULT_TEMPLATE = 'a photo of a {}.';
-const PRESETS = { openai: OPENAI_IMAGENET_TEMPLATES } as const;
-
-function parseLabels(labels: string): string[] {
-  const names = labels.split(',').map((l) => l.trim());
-  if (names.length < 2 || names.some((l) => l === '')) {
-    throw new ClipkitError(`--labels ${JSON.stringify(labels)}: give at least two comma-separated, non-empty class names, e.g. "cat,dog,car"`);
-  }
-  return names;
-}
-
-function topPredictions(probabilities: Float32Array, labels: readonly string[], top: number): Prediction[] {
-  return labels
-    .map((label, i) => ({ label, probability: probabilities[i] }))
-    .sort((a, b) => b.probability - a.probability)
-    .slice(0, top);
-}
-
-/** image | label | probability, the image named once above its labels. */
-function formatTable(results: readonly ImageResult[]): string {
-  const imageWidth = Math.max(5, ...results.map((r) => r.image.length));
-  const labelWidth = Math.max(5, ...results.flatMap((r) => r.predictions.map((p) => p.label.length)));
-  const lines = [`${'image'.padEnd(imageWidth)}  ${'label'.padEnd(labelWidth)}  probability`];
-  for (const { image, predictions } of results) {
-    predictions.forEach((p, i) => lines.push(`${(i === 0 ? image : '').padEnd(imageWidth)}  ${p.label.padEnd(labelWidth)}  ${p.probability.toFixed(4)}`));
-  }
-  return lines.join('\n');
-}
-
-async function zeroShot(images: string[], options: ZeroShotOptions): Promise<void> {
-  const labels = parseLabels(options.labels);
-  const given = [...(options.templates ? PRESETS[options.templates] : []), ...options.template];
-  const templates = given.length > 0 ? given : [DEFAULT_TEMPLATE];
-  // Bad prompts and missing images fail before the model is loaded.
-  for (const template of templates) fillTemplate(template, labels[0]);
-  const files = listImageFiles(images);
-  const loaded = await loadClip(options.model, CLIP_PLUGINS, { backend: backendOverride(options.backend), log: (m) => console.error(m) });
-  try {
-    const { model } = loaded;
-    const transform = await imagePreprocessor(loaded);
-    const classifier = await model.zeroShotClassifier(loaded.tokenizer, labels, templates, { batchSize: options.batchSize });
-    const results: ImageResult[] = [];
-    try {
-      await forEachImageBatch(files, transform, options.batchSize, async (pixelValues, batch) => {
-        const probabilities = await model.classify(pixelValues, classifier, { batchSize: options.batchSize });
-        const rows = (await probabilities.data()) as Float32Array;
-        probabilities.dispose();
-        batch.forEach((image, i) => results.push({ image, predictions: topPredictions(rows.subarray(i * labels.length, (i + 1) * labels.length), labels, options.top) }));
-      });
-    } finally {
-      classifier.dispose();
-    }
-    console.log(options.json ? JSON.stringify(results, null, 2) : formatTable(results));
-  } finally {
-    await loaded.dispose();
-  }
-}
+import type { ZeroShotOptions } from '../actions/zero-shot.js';
+import { backendOption, batchSizeOption, topOption } from './options.js';
+import { DEFAULT_TEMPLATE, TEMPLATE_PRESETS } from './zero-shot-templates.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
@@ -97,10 +14,10 @@ export function registerZeroShotCommand(program: Command): void {
     .requiredOption('--model <dir>', 'model directory: Hugging Face, open_clip or clipkit layout')
     .requiredOption('--labels <names>', 'comma-separated class names, e.g. "cat,dog,car"')
     .option('--template <prompt>', `a prompt with {} for the class name (repeatable; default "${DEFAULT_TEMPLATE}")`, collect, [])
-    .addOption(new Option('--templates <preset>', "a set of prompts: openai = OpenAI's 80 ImageNet templates").choices(Object.keys(PRESETS)))
+    .addOption(new Option('--templates <preset>', "a set of prompts: openai = OpenAI's 80 ImageNet templates").choices(TEMPLATE_PRESETS))
     .addOption(topOption())
     .option('--json', 'print JSON: [{ image, predictions: [{ label, probability }] }]')
     .addOption(batchSizeOption())
     .addOption(backendOption())
-    .action((images: string[], options: ZeroShotOptions) => zeroShot(images, options));
+    .action(async (images: string[], options: ZeroShotOptions) => (await import('../actions/zero-shot.js')).zeroShot(images, options));
 }

@@ -1,4 +1,4 @@
-import { decodeImage, type ClipImageTransform } from '@clipkit/images';
+import { type ClipImageTransform, decodeImage } from '@clipkit/images';
 import * as tf from '@tensorflow/tfjs-core';
 import { progressBar } from './progress.js';
 

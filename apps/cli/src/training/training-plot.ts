@@ -2,12 +2,12 @@ import type { MetricsLine } from '@clipkit/core';
 import type { LineChart, Series } from './svg-line-chart.js';
 
 /** Loss per logged step, for one run. */
-export function lossSeries(label: string, lines: readonly MetricsLine[]): Series {
+function lossSeries(label: string, lines: readonly MetricsLine[]): Series {
   return { label, points: lines.flatMap((l) => (l.type === 'train' ? [[l.step, l.loss] as [number, number]] : [])) };
 }
 
 /** The evaluation curves of one run: zero-shot top-1 / top-5, or retrieval R@1 in both directions. */
-export function accuracySeries(label: string, lines: readonly MetricsLine[]): Series[] {
+function accuracySeries(label: string, lines: readonly MetricsLine[]): Series[] {
   const evals = lines.flatMap((l) => (l.type === 'eval' ? [l] : []));
   const curve = (name: string, pick: (l: (typeof evals)[number]) => number | undefined): Series[] => {
     const points = evals.flatMap((l) => {

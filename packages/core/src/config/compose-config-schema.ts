@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { ClipkitError } from '../errors.js';
 import type { AnyClipPlugin } from '../di/plugin.js';
-import { SLOTS, type SectionPath } from '../di/slots.js';
+import { type SectionPath, SLOTS } from '../di/slots.js';
+import { ClipkitError } from '../errors.js';
 import type { ClipConfig } from './clip-config.js';
 import { trainSchema } from './train-schema.js';
 
@@ -17,7 +17,7 @@ function defaultTypeOf(section: SectionPath): string | undefined {
 }
 
 /** The plug-ins' schemas for one section, one per type. */
-export function sectionSchemas(section: SectionPath, plugins: readonly AnyClipPlugin[]): Map<string, z.ZodType> {
+function sectionSchemas(section: SectionPath, plugins: readonly AnyClipPlugin[]): Map<string, z.ZodType> {
   const schemas = new Map<string, z.ZodType>();
   for (const plugin of plugins) {
     if (plugin.slot.section !== section || plugin.type === '*' || !plugin.schema) continue;

@@ -1,4 +1,3 @@
-import type { HfTowerFormat, OpenClipTowerFormat } from '../components/tower-formats.js';
 import type { AnyClipPlugin } from '../di/plugin.js';
 import type { SectionPath } from '../di/slots.js';
 import type { ConfigProblem } from '../errors.js';
@@ -30,8 +29,6 @@ export function towerFormats<K extends 'openClip' | 'huggingface'>(
   }
   return out;
 }
-
-export type { HfTowerFormat, OpenClipTowerFormat };
 
 /**
  * open_clip's model config (embed_dim, quick_gelu, vision_cfg, text_cfg, init_logit_scale, init_logit_bias)

@@ -1,6 +1,6 @@
 // tsyringe needs the Reflect metadata polyfill loaded before it; this module is clipkit's composition root.
 import 'reflect-metadata';
-import { container as tsyringeRoot, type DependencyContainer, instanceCachingFactory } from 'tsyringe';
+import { type DependencyContainer, instanceCachingFactory, container as tsyringeRoot } from 'tsyringe';
 import type { ClipConfig } from '../config/clip-config.js';
 import { ClipkitError, PluginNotFoundError } from '../errors.js';
 import { KNOWN_PACKAGES, ONNX_RUNTIME_PACKAGE } from './known-packages.js';

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
-import type { ClipConfig, PluginSection } from '../config/clip-config.js';
 import type { TowerOnnxExport } from '../components/onnx-graph.js';
 import type { HfTowerFormat, OpenClipTowerFormat } from '../components/tower-formats.js';
+import type { ClipConfig, PluginSection } from '../config/clip-config.js';
 import type { Slot } from './slots.js';
 
 /** What a plug-in's factory gets besides its section. */

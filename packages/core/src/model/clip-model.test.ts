@@ -44,7 +44,7 @@ function tableTokenizer(table: Record<string, number[]>, vocabSize = 10): Tokeni
     tokenize: (texts, options) => {
       const context = options?.contextLength ?? 77;
       const out = new Int32Array(texts.length * context);
-      texts.forEach((text, i) => out.set(table[text].slice(0, context), i * context));
+      for (const [i, text] of texts.entries()) out.set(table[text].slice(0, context), i * context);
       return out;
     },
   };
@@ -126,11 +126,11 @@ describe('ClipModel', () => {
     const { logitsPerImage, logitsPerText } = clip.logits(images, texts);
     // cos([3,4,0], ·) = 0.6, 0, 0.8; cos([0,0,5], ·) = 0, 1, 0.
     const expected = [6, 0, 8, 0, 10, 0];
-    values(logitsPerImage).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    for (const [i, v] of values(logitsPerImage).entries()) expect(v).toBeCloseTo(expected[i], 5);
     expect(logitsPerText.shape).toEqual([3, 2]);
     expect(values(logitsPerText)).toEqual(values(tf.transpose(logitsPerImage)));
     const biased = model({ logitScale: 10, logitBias: -2 }).clip.logits(images, texts);
-    values(biased.logitsPerImage).forEach((v, i) => expect(v).toBeCloseTo(expected[i] - 2, 5));
+    for (const [i, v] of values(biased.logitsPerImage).entries()) expect(v).toBeCloseTo(expected[i] - 2, 5);
     tf.dispose([images, texts, logitsPerImage, logitsPerText, biased.logitsPerImage, biased.logitsPerText]);
   });
 
@@ -143,10 +143,10 @@ describe('ClipModel', () => {
     const cat = [0.3, 0.4, 0.5].map((v) => v / Math.sqrt(0.5));
     const dog = [1, 1, 0].map((v) => v / Math.SQRT2);
     const got = values(weights);
-    [...cat, ...dog].forEach((v, i) => expect(Math.abs(got[i] - v)).toBeLessThan(TOLERANCE));
+    for (const [i, v] of [...cat, ...dog].entries()) expect(Math.abs(got[i] - v)).toBeLessThan(TOLERANCE);
     // One class per text batch gives the same weights.
     const chunked = await clip.zeroShotClassifier(tokenizer, ['cat', 'dog'], ['a {}', (c) => `the ${c}`], { batchSize: 1 });
-    values(chunked).forEach((v, i) => expect(Math.abs(v - got[i])).toBeLessThan(TOLERANCE));
+    for (const [i, v] of values(chunked).entries()) expect(Math.abs(v - got[i])).toBeLessThan(TOLERANCE);
     tf.dispose([weights, chunked]);
   });
 
@@ -167,7 +167,7 @@ describe('ClipModel', () => {
     ]);
     const probs = await clip.classify(pixels, classifier);
     const p = 1 / (1 + Math.exp(-2)); // softmax([2, 0])[0]
-    values(probs).forEach((v, i) => expect(Math.abs(v - [p, 1 - p, 1 - p, p][i])).toBeLessThan(TOLERANCE));
+    for (const [i, v] of values(probs).entries()) expect(Math.abs(v - [p, 1 - p, 1 - p, p][i])).toBeLessThan(TOLERANCE);
     tf.dispose([pixels, classifier, probs]);
   });
 

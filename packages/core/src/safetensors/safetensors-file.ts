@@ -1,5 +1,5 @@
-import { endianness } from 'node:os';
 import { type FileHandle, open } from 'node:fs/promises';
+import { endianness } from 'node:os';
 import { SafetensorsError } from '../errors.js';
 import { DTYPE_SIZES, type Dtype, type HostTensor, isDtype, viewAs } from './dtypes.js';
 

@@ -32,7 +32,7 @@ export const fakeVitSchema = z
   .transform((v) => ({ ...v, heads: v.heads ?? Math.max(1, v.width / 4) }));
 export type FakeVitConfig = z.output<typeof fakeVitSchema>;
 
-export const fakeResNetSchema = z.strictObject({
+const fakeResNetSchema = z.strictObject({
   type: z.literal('resnet'),
   imageSize: z.int().min(32).max(1024).default(32).describe('Input side in pixels (square). Default 32.'),
   layers: z
@@ -43,7 +43,7 @@ export const fakeResNetSchema = z.strictObject({
 });
 export type FakeResNetConfig = z.output<typeof fakeResNetSchema>;
 
-export const fakeTextSchema = z
+const fakeTextSchema = z
   .strictObject({
     type: z.literal('transformer'),
     contextLength: z.int().min(2).max(1024).default(8).describe('Tokens per text. Default 8.'),
@@ -245,7 +245,7 @@ export const fakeVitPlugin = definePlugin<TrainableImageEncoder, FakeVitConfig>(
   create: (section, context) => new FakeImageTower(section, context.config.model.embedDim, towerSeed(context)),
 });
 
-export const fakeResNetPlugin = definePlugin<TrainableImageEncoder, FakeResNetConfig>({
+const fakeResNetPlugin = definePlugin<TrainableImageEncoder, FakeResNetConfig>({
   slot: TRAINABLE_IMAGE_ENCODER,
   type: 'resnet',
   schema: fakeResNetSchema,
@@ -320,7 +320,7 @@ export const fakeTfjsPlugin = definePlugin<Backend, z.output<typeof fakeTfjsSche
   create: (section) => ({ type: 'tfjs', init: async () => `${section.device} (fake)` }),
 });
 
-export const fakeOnnxBackendPlugin = definePlugin<Backend, z.output<typeof fakeOnnxSchema>>({
+const fakeOnnxBackendPlugin = definePlugin<Backend, z.output<typeof fakeOnnxSchema>>({
   slot: BACKEND,
   type: 'onnxruntime',
   schema: fakeOnnxSchema,
@@ -353,7 +353,7 @@ export const fakeOnnxImagePlugin = definePlugin<ImageEncoder, VisionSection>({
 });
 
 /** The text tower of another runtime. */
-export class FakeOnnxTextEncoder implements TextEncoder {
+class FakeOnnxTextEncoder implements TextEncoder {
   constructor(
     readonly contextLength: number,
     readonly embedDim: number,
@@ -406,7 +406,7 @@ export const fakeClipLossPlugin = definePlugin<ContrastiveLoss, z.output<typeof 
   create: () => new FakeSoftmaxLoss(),
 });
 
-export const fakeSigLipLossPlugin = definePlugin<ContrastiveLoss, z.output<typeof fakeSigLipLossSchema>>({
+const fakeSigLipLossPlugin = definePlugin<ContrastiveLoss, z.output<typeof fakeSigLipLossSchema>>({
   slot: LOSS,
   type: 'siglip',
   schema: fakeSigLipLossSchema,

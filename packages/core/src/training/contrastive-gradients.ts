@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { l2Normalize } from '../model/l2-normalize.js';
 import type { ContrastiveLoss } from '../components/contrastive-loss.js';
+import { l2Normalize } from '../model/l2-normalize.js';
 import { type ClipTrainables, trainableParameters } from './clip-trainables.js';
 
 export interface ContrastiveStep {

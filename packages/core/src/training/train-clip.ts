@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipDataset } from '../components/dataset.js';
 import type { Tokenizer } from '../components/tokenizer.js';
@@ -15,8 +16,8 @@ import { ClipModel } from '../model/clip-model.js';
 import { LogitParameters } from '../model/logit-parameters.js';
 import { AdamW } from './adamw.js';
 import { findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './checkpoint.js';
-import { type ClipTrainables, clipStateDict, trainableParameters } from './clip-trainables.js';
 import { clipGradNorm } from './clip-grad-norm.js';
+import { type ClipTrainables, clipStateDict, trainableParameters } from './clip-trainables.js';
 import { contrastiveGradients } from './contrastive-gradients.js';
 import { learningRate } from './learning-rate.js';
 import { type EvalMetrics, MetricsLog, type TrainMetrics } from './metrics-log.js';
@@ -71,7 +72,8 @@ async function evaluate(parts: ClipTrainables, tokenizer: Tokenizer, dataset: Cl
 /** Checks that a resumed run continues the same experiment. */
 async function checkResumable(checkpointDir: string, config: ClipConfig, plugins: readonly AnyClipPlugin[]): Promise<void> {
   const saved = parseClipConfig(await readCheckpointConfig(checkpointDir), plugins, join(checkpointDir, 'clipkit.json'));
-  const differing = (Object.keys(config) as (keyof ClipConfig)[]).filter((key) => JSON.stringify(saved[key]) !== JSON.stringify(config[key]));
+  // By content: a plug-in schema's transform may write a section's keys in another order once they are explicit.
+  const differing = (Object.keys(config) as (keyof ClipConfig)[]).filter((key) => !isDeepStrictEqual(saved[key], config[key]));
   if (differing.length > 0) {
     throw new ClipkitError(
       `the run in ${checkpointDir} was trained with a different config (${differing.join(', ')} differ); ` +

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { TensorSource } from '../components/tensor-source.js';
+import type { HfStorage } from '../components/tower-formats.js';
 import { WeightsError } from '../errors.js';
 import { toFloat32 } from '../safetensors/dtypes.js';
-import type { HfStorage } from '../components/tower-formats.js';
-import type { TensorSource } from '../components/tensor-source.js';
 import { transpose2d } from './hf-state-tensors.js';
 import { type HfStorageOf, isHfPositionIds } from './hf-storage.js';
 

@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import type { ClipConfig } from '../config/clip-config.js';
 import { hfModelTypes, isHfModelConfig } from '../config/hf-model-config.js';
 import { towerFormats } from '../config/open-clip-model-config.js';
-import type { AnyClipPlugin } from '../di/plugin.js';
 import { parseClipConfig, readJsonConfig, resolveSectionPaths } from '../config/parse-clip-config.js';
+import type { AnyClipPlugin } from '../di/plugin.js';
 import { ClipkitError } from '../errors.js';
 
 /** The three kinds of model directory clipkit reads and writes (see DESIGN.md, "Checkpoints and model directories"). */

@@ -4,14 +4,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ClipConfig } from '../config/clip-config.js';
 import { toHfModelConfig } from '../config/to-hf-model-config.js';
 import { toOpenClipModelConfig } from '../config/to-open-clip-model-config.js';
+import type { AnyClipPlugin } from '../di/plugin.js';
 import { ClipkitError } from '../errors.js';
 import { writeContentAtomic } from '../io/atomic-file.js';
-import type { AnyClipPlugin } from '../di/plugin.js';
 import type { HostTensor } from '../safetensors/dtypes.js';
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
 import { clipStateTensors, type TrainableClipModel } from './clip-state-dict.js';
-import { hfStorageOf } from './hf-storage.js';
 import { toHfStateTensors } from './hf-state-tensors.js';
+import { hfStorageOf } from './hf-storage.js';
 import { LAYOUT_CONFIG_FILES, type ModelLayout, WEIGHTS_FILE } from './model-directory.js';
 
 /** OpenAI CLIP's pixel normalisation (clip.py _transform), the default of every CLIP preprocessor. */

@@ -1,4 +1,4 @@
-import { ClipkitError, type ClipBatch, type DataPosition } from '@clipkit/core';
+import { type ClipBatch, ClipkitError, type DataPosition } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { dropLastBatches, epochBatches, normalisePosition } from './epoch-batches.js';
 

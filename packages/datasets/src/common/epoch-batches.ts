@@ -1,4 +1,4 @@
-import { ClipkitError, type ClipBatch, type DataPosition } from '@clipkit/core';
+import { type ClipBatch, ClipkitError, type DataPosition } from '@clipkit/core';
 
 /** Checks a resume position and carries a batch count past the end of an epoch into the next epochs. */
 export function normalisePosition(start: DataPosition, perEpoch: number, dataset: string): DataPosition {

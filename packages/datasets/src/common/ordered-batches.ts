@@ -1,4 +1,4 @@
-import { ClipkitError, type ClipBatch } from '@clipkit/core';
+import { type ClipBatch, ClipkitError } from '@clipkit/core';
 
 /** Evaluation batches: items 0..size-1 in order, `batchSize` at a time, the last batch possibly smaller. */
 export async function* orderedBatches(size: number, batchSize: number, produce: (first: number, count: number) => Promise<ClipBatch>): AsyncGenerator<ClipBatch> {

@@ -23,7 +23,8 @@ export class WorkerClient<Request, Result> {
   ) {}
 
   request(request: Request): Promise<Result> {
-    const worker = (this.worker ??= this.start());
+    this.worker ??= this.start();
+    const worker = this.worker;
     const id = this.nextId++;
     if (this.pending.size === 0) worker.ref();
     return new Promise<Result>((resolve, reject) => {

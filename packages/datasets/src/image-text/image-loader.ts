@@ -16,7 +16,7 @@ export function inThreadImageLoader(imageSize: number): ImageLoader {
 }
 
 /** The compiled worker script beside this module. */
-export const IMAGE_LOAD_WORKER = new URL('./image-load-worker.js', import.meta.url);
+const IMAGE_LOAD_WORKER = new URL('./image-load-worker.js', import.meta.url);
 
 /** Decodes and resizes on a worker thread, so the (Pillow-exact, JavaScript) resize overlaps the training step. */
 export function workerImageLoader(imageSize: number, script: URL = IMAGE_LOAD_WORKER): ImageLoader {

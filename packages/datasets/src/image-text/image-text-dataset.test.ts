@@ -89,7 +89,7 @@ describe('ImageTextDataset', () => {
     for (const { batch } of epoch) {
       expect(batch.pixelShape).toEqual([4, 3, SIDE, SIDE]);
       expect(new Set(batch.captions).size).toBe(4);
-      batch.captions.forEach((caption, n) => expect(caption).toBe(`image ${shownImage(batch, n)}`));
+      for (const [n, caption] of batch.captions.entries()) expect(caption).toBe(`image ${shownImage(batch, n)}`);
     }
     // Batch b starts at position 4b of the permutation, so the epoch reaches all 12 rows and both bad ones.
     expect(d.skipped).toBe(2);

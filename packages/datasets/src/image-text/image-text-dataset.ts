@@ -110,7 +110,7 @@ export class ImageTextDataset implements ClipDataset {
     const side = this.options.imageSize;
     const size = 3 * side * side;
     const pixelValues = new Float32Array(rows.length * size);
-    pixels.forEach((p, n) => pixelValues.set(p, n * size));
+    for (const [n, p] of pixels.entries()) pixelValues.set(p, n * size);
     return { pixelValues, pixelShape: [rows.length, 3, side, side], captions: rows.map((row) => row.caption) };
   }
 

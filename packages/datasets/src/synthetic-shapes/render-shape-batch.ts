@@ -1,7 +1,7 @@
 import type { ClipBatch } from '@clipkit/core';
 import { ClipImageTransform } from '@clipkit/images';
 import { drawShapeScene } from './draw-shape-scene.js';
-import { shapeSceneAt, type ShapeStreamName, type ShapeStreams } from './shape-streams.js';
+import { type ShapeStreamName, type ShapeStreams, shapeSceneAt } from './shape-streams.js';
 
 /** Scenes [first, first + count) of one stream. */
 export interface ShapeRenderRequest {

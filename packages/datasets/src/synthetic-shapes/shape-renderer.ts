@@ -18,7 +18,7 @@ export function inThreadShapeRenderer(streams: ShapeStreams): ShapeRenderer {
 }
 
 /** The compiled worker script beside this module. */
-export const SHAPE_RENDER_WORKER = new URL('./shape-render-worker.js', import.meta.url);
+const SHAPE_RENDER_WORKER = new URL('./shape-render-worker.js', import.meta.url);
 
 /**
  * Draws on a worker thread, so drawing overlaps the synchronous training step (tfjs's wasm backend

@@ -1,5 +1,5 @@
 import { itemRandom } from '../common/data-random.js';
-import { sampleShapeScene, type ShapeScene } from './shape-scene.js';
+import { type ShapeScene, sampleShapeScene } from './shape-scene.js';
 import { COLOURS, HELD_OUT, SHAPES } from './shape-vocabulary.js';
 
 /**

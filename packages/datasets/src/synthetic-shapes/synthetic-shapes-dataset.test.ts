@@ -1,4 +1,4 @@
-import { ClipkitError, type ClipBatch, type DataPosition } from '@clipkit/core';
+import { type ClipBatch, ClipkitError, type DataPosition } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { SHAPE_TEMPLATES } from './shape-caption.js';
 import { inThreadShapeRenderer, workerShapeRenderer } from './shape-renderer.js';

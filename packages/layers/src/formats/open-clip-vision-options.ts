@@ -1,9 +1,11 @@
+import type { z } from '@clipkit/core';
 import { onlyDefault } from './read-foreign-config.js';
 
 /**
  * The options of open_clip's CLIPVisionCfg (model.py) that change the maths in ways clipkit's image towers
  * do not implement, each accepted only at its default. Shared by the ViT and ModifiedResNet readers, which
- * read one vision_cfg.
+ * read one vision_cfg. Its type names zod through @clipkit/core's `z`, so the published declarations do not
+ * import zod, which is core's dependency, not this package's.
  */
 export const openClipVisionOptions = {
   ls_init_value: onlyDefault(null, 'LayerScale'),
@@ -17,4 +19,4 @@ export const openClipVisionOptions = {
   act_kwargs: onlyDefault(null, 'activation options'),
   norm_kwargs: onlyDefault(null, 'norm options'),
   timm_model_name: onlyDefault(null, 'timm towers'),
-};
+} satisfies Record<string, z.ZodDefault<z.ZodUnknown>>;

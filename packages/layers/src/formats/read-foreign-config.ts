@@ -42,7 +42,7 @@ export function readForeignConfig<S extends z.ZodObject>(
  * `value` (absent means the default), so a config clipkit cannot honour fails instead of loading into a
  * different model.
  */
-export function onlyDefault<T>(value: T, feature: string) {
+export function onlyDefault<T>(value: T, feature: string): z.ZodDefault<z.ZodUnknown> {
   const expected = JSON.stringify(value);
   return z
     .unknown()

@@ -1,6 +1,6 @@
 import { ClipkitError } from '@clipkit/core';
-import { BYTE_TO_CHAR } from './byte-encoder.js';
 import { type BpeVocabulary, END_OF_WORD } from './bpe-vocabulary.js';
+import { BYTE_TO_CHAR } from './byte-encoder.js';
 import { PairTable } from './pair-table.js';
 
 /** Words cached before the cache is emptied (a long-running process sees unbounded distinct words). */
@@ -22,7 +22,7 @@ export class BytePairEncoding {
   private readonly encoder = new TextEncoder();
 
   constructor(vocabulary: BpeVocabulary, source: string) {
-    vocabulary.tokens.forEach((token, id) => token !== undefined && this.ids.set(token, id));
+    for (const [id, token] of vocabulary.tokens.entries()) if (token !== undefined) this.ids.set(token, id);
     for (let byte = 0; byte < 256; byte++) {
       this.byteId[byte] = this.require(BYTE_TO_CHAR[byte], source, 'a byte token');
       this.lastByteId[byte] = this.require(BYTE_TO_CHAR[byte] + END_OF_WORD, source, 'a byte token');

@@ -1,4 +1,4 @@
-import { ClipkitError, type Tokenizer, type TokenizeOptions } from '@clipkit/core';
+import { ClipkitError, type TokenizeOptions, type Tokenizer } from '@clipkit/core';
 import { BytePairEncoding } from './bpe.js';
 import { type BpeVocabulary, END_OF_TEXT, END_OF_WORD, START_OF_TEXT } from './bpe-vocabulary.js';
 import { CHAR_TO_BYTE } from './byte-encoder.js';

@@ -14,7 +14,7 @@ const UTF8_DETECTOR = new RegExp(UTF8_DETECTOR_SOURCE, 'u');
 const UTF8_DETECTOR_ALL = new RegExp(UTF8_DETECTOR_SOURCE, 'gu');
 const C1_CONTROL = /[\x80-\x9f]/;
 const C1_CONTROLS = /[\x80-\x9f]/g;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 /** ftfy's fix_encoding: repeats one repair step until the text stops changing. */
 export function fixEncoding(text: string): string {

@@ -14,12 +14,12 @@ const MAX_SEGMENT = 1_000_000;
 export function fixText(text: string): string {
   let out = '';
   // "auto": HTML entities are decoded until a segment holds a '<', then never again (the text may be HTML).
-  let unescape = true;
+  let decodeEntities = true;
   for (let pos = 0; pos < text.length; ) {
     const end = segmentEnd(text, pos);
     const segment = text.slice(pos, end);
-    if (unescape && segment.includes('<')) unescape = false;
-    out += fixSegment(segment, unescape);
+    if (decodeEntities && segment.includes('<')) decodeEntities = false;
+    out += fixSegment(segment, decodeEntities);
     pos = end;
   }
   return out;
@@ -38,10 +38,10 @@ function segmentEnd(text: string, pos: number): number {
 }
 
 /** ftfy.fix_and_explain: applies every fixer in order until the segment stops changing. */
-function fixSegment(text: string, unescape: boolean): string {
+function fixSegment(text: string, decodeEntities: boolean): string {
   for (;;) {
     const original = text;
-    if (unescape) text = unescapeHtml(text);
+    if (decodeEntities) text = unescapeHtml(text);
     text = fixEncoding(text);
     text = fixC1Controls(text);
     text = translate(text, LATIN_LIGATURE, LIGATURES);

@@ -94,7 +94,10 @@ function tokensById(vocab: unknown, path: string, field: string): (string | unde
 function parseMerges(text: string, path: string, max: number): [string, string][] {
   // OpenAI's file holds 262k lines of which 48,894 are read: split only the part that is used.
   let end = -1;
-  for (let line = 0; line <= max && (end = text.indexOf('\n', end + 1)) !== -1; line++);
+  for (let line = 0; line <= max; line++) {
+    end = text.indexOf('\n', end + 1);
+    if (end === -1) break;
+  }
   const lines = (end === -1 ? text : text.slice(0, end)).split('\n').slice(1, 1 + max);
   if (lines.length > 0 && lines[lines.length - 1].trim() === '') lines.pop();
   return lines.map((line, i) => {

@@ -1,4 +1,4 @@
-import { definePlugin, type Tokenizer, TOKENIZER } from '@clipkit/core';
+import { definePlugin, TOKENIZER, type Tokenizer } from '@clipkit/core';
 import { DEFAULT_VOCABULARY_PATH, loadClipTokenizer } from './load-tokenizer.js';
 import { type ClipBpeConfig, clipBpeSchema } from './tokenizer-schema.js';
 

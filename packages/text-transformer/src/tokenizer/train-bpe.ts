@@ -77,7 +77,7 @@ class PairStatistics {
       this.weights.push(count);
     }
     this.heap = new PairHeap(tokens);
-    this.words.forEach((_, w) => this.addPairs(w, +1));
+    for (const w of this.words.keys()) this.addPairs(w, +1);
   }
 
   /** The most frequent pair that `allowed` accepts and that occurs at least twice. */
@@ -122,7 +122,10 @@ class PairStatistics {
       this.counts.set(key, (this.counts.get(key) ?? 0) + sign * this.weights[w]);
       touched.add(key);
       let holders = this.holders.get(key);
-      if (holders === undefined) this.holders.set(key, (holders = new Set()));
+      if (holders === undefined) {
+        holders = new Set();
+        this.holders.set(key, holders);
+      }
       if (sign > 0) holders.add(w);
       else holders.delete(w);
     }

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ensureTensorBackend } from '../runtime/tensor-backend.js';
-import { FIXTURE_MODELS, MODELS, PLUGINS, parityError, pickRows, readReference, type Reference } from '../testing/fixtures.js';
+import { FIXTURE_MODELS, MODELS, PLUGINS, parityError, pickRows, type Reference, readReference } from '../testing/fixtures.js';
 import type { Tower } from '../tower.js';
 import { exportTower, OPSET, towerOnnxModel } from './export-tower.js';
 import { type ModelWeightShapes, readTowerWeights } from './read-tower-weights.js';

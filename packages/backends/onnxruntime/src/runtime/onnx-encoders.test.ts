@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MODELS, parityError, pickRows, readReference, type Reference } from '../testing/fixtures.js';
+import { MODELS, parityError, pickRows, type Reference, readReference } from '../testing/fixtures.js';
 import { OnnxImageEncoder } from './onnx-image-encoder.js';
 import { OnnxRuntimeBackend } from './onnx-runtime-backend.js';
 import { OnnxTextEncoder } from './onnx-text-encoder.js';

@@ -1,5 +1,5 @@
-import type { OnnxRuntimeBackendConfig } from '../onnx-runtime-schema.js';
 import type { InferenceSession } from 'onnxruntime-node';
+import type { OnnxRuntimeBackendConfig } from '../onnx-runtime-schema.js';
 
 /** onnxruntime session options for a clipkit backend config. */
 export function sessionOptions(config: Pick<OnnxRuntimeBackendConfig, 'threads' | 'graphOptimization'>): InferenceSession.SessionOptions {

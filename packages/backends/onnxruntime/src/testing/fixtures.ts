@@ -19,7 +19,7 @@ export const FIXTURE_MODELS: readonly (readonly [dir: string, reference: string]
 ];
 
 /** fixtures/README.md: max|a - ref| <= 1e-4 x max(1, max|ref|) per tensor (worst float32 reference error 3.2e-6 relative). */
-export const RELATIVE_TOLERANCE = 1e-4;
+const RELATIVE_TOLERANCE = 1e-4;
 
 export interface Reference {
   pixelValues: HostTensor;

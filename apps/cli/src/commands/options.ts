@@ -1,6 +1,7 @@
 import { InvalidArgumentError, Option } from 'commander';
 
-function positiveInteger(value: string): number {
+/** Parses an option value that must be a whole number >= 1. */
+export function positiveInteger(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
   return n;
@@ -19,9 +20,4 @@ export function topOption(): Option {
 /** --backend: overrides the runtime the model directory's config names. */
 export function backendOption(): Option {
   return new Option('--backend <type>', 'runtime of the towers (default: tfjs, or what the model config says)').choices(['tfjs', 'onnxruntime']);
-}
-
-/** The `backend` override for loadClip from --backend. */
-export function backendOverride(type: string | undefined): { type: string } | undefined {
-  return type === undefined ? undefined : { type };
 }

@@ -1,23 +1,18 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tfjsBackendPlugin } from '@clipkit/backend-tfjs';
+import { openTorchCheckpoint } from '@clipkit/checkpoints';
 import { type HostTensor, loadClip, readSafetensors, toInt32, writeSafetensors } from '@clipkit/core';
-import { resnetPlugin } from '@clipkit/encoders-resnet';
-import { vitPlugin } from '@clipkit/encoders-vit';
-import { clipBpeTokenizerPlugin, textTransformerPlugin } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINTS } from '../checkpoint-fixtures.test-support.js';
-import { openTorchCheckpoint } from './torch-checkpoint.js';
+import { PLUGINS, parityError, quiet } from './fixtures.js';
 
 // The names, dtypes and values read from OpenAI-style TorchScript archives, checked end to end: the tensors are
 // saved as model.safetensors beside an open_clip config written from the folder's README, loaded into clipkit's
 // CLIP, and run on the folder's inputs. A wrong name, a float16 tensor decoded as something else or a
 // misplaced view moves the outputs far past the fixtures' tolerance, max|a - ref| <= 1e-4 x max(1, max|ref|)
 // (fixtures/checkpoints/README.md: the float16 weights alone move them by 12-29x that bound).
-const RELATIVE_TOLERANCE = 1e-4;
-const PLUGINS = [tfjsBackendPlugin, clipBpeTokenizerPlugin, vitPlugin, resnetPlugin, textTransformerPlugin];
+const CHECKPOINTS = `${process.env.CLIPKIT_SHARED}/fixtures/checkpoints`;
 /** OpenAI's archives carry these three int64 scalars; build_model deletes them before loading (README). */
 const NOT_WEIGHTS = ['input_resolution', 'context_length', 'vocab_size'];
 
@@ -34,16 +29,6 @@ const ARCHIVES = [
 ];
 const TEXT_CFG = { context_length: 77, vocab_size: 128, width: 64, heads: 1, layers: 1 };
 
-function relativeError(actual: ArrayLike<number>, reference: Float32Array): number {
-  let error = 0;
-  let scale = 1;
-  for (let i = 0; i < reference.length; i++) {
-    error = Math.max(error, Math.abs(actual[i] - reference[i]));
-    scale = Math.max(scale, Math.abs(reference[i]));
-  }
-  return error / scale;
-}
-
 describe('TorchScript archives reproduce their reference outputs', () => {
   it.each(ARCHIVES)('$folder/model.pt', async ({ folder, config }) => {
     const dir = mkdtempSync(join(tmpdir(), `clipkit-${folder}-`));
@@ -54,7 +39,7 @@ describe('TorchScript archives reproduce their reference outputs', () => {
     await writeSafetensors(join(dir, 'model.safetensors'), weights);
     writeFileSync(join(dir, 'open_clip_config.json'), JSON.stringify({ ...config, text_cfg: TEXT_CFG }));
 
-    const loaded = await loadClip(dir, PLUGINS, { log: () => undefined });
+    const loaded = await loadClip(dir, PLUGINS, quiet);
     const inputs = await readSafetensors(`${CHECKPOINTS}/${folder}/inputs.safetensors`);
     const outputs = await readSafetensors(`${CHECKPOINTS}/${folder}/outputs.safetensors`);
     const before = tf.memory().numTensors;
@@ -67,9 +52,9 @@ describe('TorchScript archives reproduce their reference outputs', () => {
     const { logitsPerImage, logitsPerText } = loaded.model.logits(imageEmbeds, textEmbeds);
     const got = { image_embeds: imageEmbeds, text_embeds: textEmbeds, logits_per_image: logitsPerImage, logits_per_text: logitsPerText };
     for (const [name, tensor] of Object.entries(got)) {
-      const error = relativeError(tensor.dataSync(), outputs.get(name)!.data as Float32Array);
-      console.log(`${folder} ${name}: max|a - ref| / max(1, max|ref|) = ${error.toExponential(2)}`);
-      expect(error, name).toBeLessThanOrEqual(RELATIVE_TOLERANCE);
+      const { error, bound } = parityError(tensor.dataSync(), outputs.get(name)!);
+      console.log(`${folder} ${name}: max|a - ref| / max(1, max|ref|) = ${(error / (bound / 1e-4)).toExponential(2)}`);
+      expect(error, name).toBeLessThanOrEqual(bound);
     }
     tf.dispose([pixelValues, inputIds, ...Object.values(got)]);
     expect(tf.memory().numTensors).toBe(before);

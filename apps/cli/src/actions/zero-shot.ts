@@ -1,0 +1,86 @@
+import { ClipkitError, fillTemplate, loadClip, OPENAI_IMAGENET_TEMPLATES } from '@clipkit/core';
+import { DEFAULT_TEMPLATE, type TemplatePreset } from '../commands/zero-shot-templates.js';
+import { backendOverride } from '../inference/backend-override.js';
+import { forEachImageBatch } from '../inference/for-each-image-batch.js';
+import { listImageFiles } from '../inference/image-files.js';
+import { imagePreprocessor } from '../inference/image-preprocessor.js';
+import { modelDirectoryPlugins } from '../plugins/pipeline-plugins.js';
+
+export interface ZeroShotOptions {
+  model: string;
+  labels: string;
+  template: string[];
+  templates?: TemplatePreset;
+  top: number;
+  batchSize: number;
+  backend?: string;
+  json?: boolean;
+}
+
+interface Prediction {
+  label: string;
+  probability: number;
+}
+
+interface ImageResult {
+  image: string;
+  predictions: Prediction[];
+}
+
+const PRESETS: Record<TemplatePreset, readonly string[]> = { openai: OPENAI_IMAGENET_TEMPLATES };
+
+function parseLabels(labels: string): string[] {
+  const names = labels.split(',').map((l) => l.trim());
+  if (names.length < 2 || names.some((l) => l === '')) {
+    throw new ClipkitError(`--labels ${JSON.stringify(labels)}: give at least two comma-separated, non-empty class names, e.g. "cat,dog,car"`);
+  }
+  return names;
+}
+
+function topPredictions(probabilities: Float32Array, labels: readonly string[], top: number): Prediction[] {
+  return labels
+    .map((label, i) => ({ label, probability: probabilities[i] }))
+    .sort((a, b) => b.probability - a.probability)
+    .slice(0, top);
+}
+
+/** image | label | probability, the image named once above its labels. */
+function formatTable(results: readonly ImageResult[]): string {
+  const imageWidth = Math.max(5, ...results.map((r) => r.image.length));
+  const labelWidth = Math.max(5, ...results.flatMap((r) => r.predictions.map((p) => p.label.length)));
+  const lines = [`${'image'.padEnd(imageWidth)}  ${'label'.padEnd(labelWidth)}  probability`];
+  for (const { image, predictions } of results) {
+    lines.push(...predictions.map((p, i) => `${(i === 0 ? image : '').padEnd(imageWidth)}  ${p.label.padEnd(labelWidth)}  ${p.probability.toFixed(4)}`));
+  }
+  return lines.join('\n');
+}
+
+/** `clipkit zero-shot`: the top labels of each image among free-text labels. */
+export async function zeroShot(images: string[], options: ZeroShotOptions): Promise<void> {
+  const labels = parseLabels(options.labels);
+  const given = [...(options.templates ? PRESETS[options.templates] : []), ...options.template];
+  const templates = given.length > 0 ? given : [DEFAULT_TEMPLATE];
+  // Bad prompts and missing images fail before the model is loaded.
+  for (const template of templates) fillTemplate(template, labels[0]);
+  const files = listImageFiles(images);
+  const loaded = await loadClip(options.model, await modelDirectoryPlugins(options.model), { backend: backendOverride(options.backend), log: (m) => console.error(m) });
+  try {
+    const { model } = loaded;
+    const transform = await imagePreprocessor(loaded);
+    const classifier = await model.zeroShotClassifier(loaded.tokenizer, labels, templates, { batchSize: options.batchSize });
+    const results: ImageResult[] = [];
+    try {
+      await forEachImageBatch(files, transform, options.batchSize, async (pixelValues, batch) => {
+        const probabilities = await model.classify(pixelValues, classifier, { batchSize: options.batchSize });
+        const rows = (await probabilities.data()) as Float32Array;
+        probabilities.dispose();
+        results.push(...batch.map((image, i) => ({ image, predictions: topPredictions(rows.subarray(i * labels.length, (i + 1) * labels.length), labels, options.top) })));
+      });
+    } finally {
+      classifier.dispose();
+    }
+    console.log(options.json ? JSON.stringify(results, null, 2) : formatTable(results));
+  } finally {
+    await loaded.dispose();
+  }
+}
