@@ -11,6 +11,7 @@ export type { Module } from './components/module.js';
 export type { ImageEncoder, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from './components/encoders.js';
 export { registerTensorOps, registeredTensorOps, type TensorOps } from './components/tensor-ops.js';
 export type { TensorSource } from './components/tensor-source.js';
+export type { ModelSource, ModelSourceContext, SourcedModel } from './components/model-source.js';
 export { type HfStorage, type HfTowerFormat, hfNamesOf, type OpenClipModelOptions, type OpenClipTowerFormat } from './components/tower-formats.js';
 export {
   dataTypeAttribute,
@@ -47,7 +48,7 @@ export {
 export { KNOWN_PACKAGES } from './di/known-packages.js';
 export { type AnyClipPlugin, type ClipPlugin, definePlugin, type PluginContext } from './di/plugin.js';
 export { type AssembleOptions, assembleClip, type ClipAssembly } from './di/assemble-clip.js';
-export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type RawArray, toFloat32, toInt32 } from './safetensors/dtypes.js';
+export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type RawArray, toFloat16, toFloat32, toInt32 } from './safetensors/dtypes.js';
 export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensors/safetensors-file.js';
 export { writeSafetensors } from './safetensors/write-safetensors.js';
 export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
@@ -71,6 +72,7 @@ export {
   type ReadModelDirectoryOptions,
   WEIGHTS_FILE,
 } from './weights/model-directory.js';
+export { resolveModelReference } from './weights/resolve-model-reference.js';
 export { clipPreprocessorConfig, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, saveClipModel, type SaveClipModelOptions } from './weights/save-clip-model.js';
 export { type LoadedClip, loadClip, type LoadClipOptions } from './pipelines/load-clip.js';
 export { AdamW, type AdamWOptions } from './training/adamw.js';

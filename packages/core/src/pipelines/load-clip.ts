@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { Variable } from '@tensorflow/tfjs-core';
 import type { Tokenizer } from '../components/tokenizer.js';
 import type { ClipConfig } from '../config/clip-config.js';
@@ -7,25 +8,23 @@ import type { AnyClipPlugin } from '../di/plugin.js';
 import { BACKEND, IMAGE_ENCODER, TEXT_ENCODER, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER } from '../di/slots.js';
 import { ClipkitError, WeightsError } from '../errors.js';
 import { ClipModel } from '../model/clip-model.js';
-import { SafetensorsFile } from '../safetensors/safetensors-file.js';
 import { type TrainableClipModel, VISUAL_PREFIX } from '../weights/clip-state-dict.js';
 import { hfStorageOf } from '../weights/hf-storage.js';
 import { loadStateDict, type WeightTarget } from '../weights/load-state-dict.js';
 import { type ModelDirectory, type ModelLayout, type ReadModelDirectoryOptions, readModelDirectory } from '../weights/model-directory.js';
+import { otherWeightFiles } from '../weights/other-weight-files.js';
 
-export interface LoadClipOptions extends ReadModelDirectoryOptions {
-  /** Receives what the pipeline chose (backend, ...). Default: console.error. */
-  log?: (message: string) => void;
-}
+/** `log` receives what the pipeline chose (backend, weights file, ...); `sources` are where models come from besides core's own layouts. */
+export type LoadClipOptions = ReadModelDirectoryOptions;
 
-/** A loaded model directory. */
+/** A loaded model. */
 export interface LoadedClip {
   readonly model: ClipModel;
   /** Created on first use (reading a vocabulary takes a moment, and pre-tokenized inputs do not need it). */
   readonly tokenizer: Tokenizer;
   readonly config: ClipConfig;
   readonly layout: ModelLayout;
-  /** The directory as read (config file, weights file, open_clip preprocess settings). */
+  /** The model as read (its folder, config file, weights file, open_clip preprocess settings, the source that read it). */
   readonly directory: ModelDirectory;
   /** The plug-ins the model was assembled from (saving and exporting use their formats). */
   readonly plugins: readonly AnyClipPlugin[];
@@ -42,17 +41,18 @@ function towerOf(name: string): 'image' | 'text' | 'model' {
 }
 
 /**
- * Loads a model directory (Hugging Face, open_clip or clipkit layout) for inference: reads its config,
- * assembles the plug-ins it names, initialises the backend, and loads model.safetensors into the tfjs
- * towers. Towers on another runtime (onnxruntime) load their own files; their tensors in model.safetensors
- * are left alone. The returned model's logit scale (and SigLIP bias) come from the weights, or from the model's
- * config (model.logitScale, model.logitBias) for a directory without a weights file.
+ * Loads a model for inference: reads its config (readModelDirectory: core's own layouts, then the model
+ * sources given), assembles the plug-ins it names, initialises the backend, and loads its weights into the
+ * tfjs towers, one tensor at a time. `ref` is a model folder, a weights file, or a reference a model source
+ * resolves (`hf:ORG/NAME` with @clipkit/hub's). Towers on another runtime (onnxruntime) load their own files;
+ * their tensors in the weights are left alone. The returned model's logit scale (and SigLIP bias) come from
+ * the weights, or from the model's config (model.logitScale, model.logitBias) for a folder without weights.
  */
-export async function loadClip(modelDir: string, plugins: readonly AnyClipPlugin[], options: LoadClipOptions = {}): Promise<LoadedClip> {
-  const directory = readModelDirectory(modelDir, plugins, options);
-  const { config } = directory;
+export async function loadClip(ref: string, plugins: readonly AnyClipPlugin[], options: LoadClipOptions = {}): Promise<LoadedClip> {
   const log = options.log ?? ((message: string) => console.error(message));
-  const assembly = assembleClip(config, plugins, { modelDir, log });
+  const directory = await readModelDirectory(ref, plugins, { ...options, log });
+  const { config } = directory;
+  const assembly = assembleClip(config, plugins, { modelDir: directory.dir, log });
   const onTfjs = config.backend.type === 'tfjs';
   try {
     await assembly.resolve(BACKEND).init();
@@ -70,9 +70,9 @@ export async function loadClip(modelDir: string, plugins: readonly AnyClipPlugin
     // A config without a bias may still name a model that has one (a Hugging Face SigLIP config.json says nothing of it).
     targets.set('logit_bias', { shape: [], optional: config.model.logitBias === null, set: (v) => (logitBias = v[0]) });
     if (existsSync(directory.weightsFile)) {
-      const file = await SafetensorsFile.open(directory.weightsFile);
+      const file = await directory.openWeights();
       try {
-        if (onTfjs && file.names.every((name) => towerOf(name) === 'model')) {
+        if (onTfjs && [...file.entries.keys()].every((name) => towerOf(name) === 'model')) {
           throw new WeightsError(
             `${directory.weightsFile} holds no tower weights (an ONNX export keeps them in vision.onnx and text.onnx): ` +
               'load this directory with backend onnxruntime (--backend onnxruntime), or load the model it was exported from',
@@ -84,11 +84,16 @@ export async function loadClip(modelDir: string, plugins: readonly AnyClipPlugin
         await file.close();
       }
     } else if (onTfjs) {
-      throw new WeightsError(
-        `${directory.weightsFile} does not exist: a ${directory.layout} model directory keeps its weights there (PyTorch .bin/.pt files must be converted to safetensors first)`,
-      );
+      const others = otherWeightFiles(directory.dir);
+      const hint =
+        others.length === 0
+          ? ''
+          : `; the folder holds ${others.join(', ')}, which the model source of @clipkit/checkpoints reads (pass it in \`sources\`; the clipkit command does)`;
+      throw new WeightsError(`${directory.weightsFile} does not exist: a ${directory.layout} model directory keeps its weights there${hint}`);
     } else {
-      log(`clipkit: ${modelDir} has no model.safetensors; using the config's logit scale ${logitScale.toPrecision(4)}${logitBias === null ? '' : ` and bias ${logitBias}`}`);
+      log(
+        `clipkit: ${directory.dir} has no ${basename(directory.weightsFile)}; using the config's logit scale ${logitScale.toPrecision(4)}${logitBias === null ? '' : ` and bias ${logitBias}`}`,
+      );
     }
     const modelOptions = { logitScale, logitBias, textVocabSize: config.model.text.vocabSize };
     const model = new ClipModel(imageEncoder, textEncoder, modelOptions);

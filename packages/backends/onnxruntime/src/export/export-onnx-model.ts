@@ -8,11 +8,11 @@ import {
   clipPreprocessorConfig,
   hfStorageOf,
   LAYOUT_CONFIG_FILES,
+  type ModelSource,
   OPENAI_CLIP_MEAN,
   OPENAI_CLIP_STD,
   type PluginSection,
   readModelDirectory,
-  SafetensorsFile,
   toFloat32,
   WEIGHTS_FILE,
   writeContentAtomic,
@@ -28,8 +28,10 @@ import { type ModelWeightShapes, readTowerWeights } from './read-tower-weights.j
 import { towerWeightShapes } from './tower-weight-shapes.js';
 
 export interface ExportOnnxModelOptions {
-  /** Receives one line per file written. Default: nothing. */
+  /** Receives one line per file written, and what reading the model chose. Default: nothing. */
   log?: (message: string) => void;
+  /** Where models come from besides core's own layouts (PyTorch checkpoints, hub names): see loadClip. Default none. */
+  sources?: readonly ModelSource[];
 }
 
 const PREPROCESSOR_CONFIG = 'preprocessor_config.json';
@@ -42,7 +44,8 @@ function numbers(value: unknown, fallback: readonly number[]): readonly number[]
 }
 
 /**
- * Exports a model directory (Hugging Face, open_clip or clipkit layout, weights in model.safetensors) to
+ * Exports a model (a folder in the Hugging Face, open_clip or clipkit layout, or anything `options.sources`
+ * read: see readModelDirectory) to
  * `outDir` as a clipkit model directory that runs on onnxruntime with no further options:
  * - vision.onnx / text.onnx: the towers, each built by its plug-in's `onnx.graph` (see towerOnnxModel);
  * - model.safetensors: only logit_scale (and logit_bias), which live outside the towers;
@@ -53,11 +56,11 @@ function numbers(value: unknown, fallback: readonly number[]): readonly number[]
  *   with a config is complete. `loadClip(outDir, plugins)` then runs both towers in onnxruntime.
  * `plugins` must hold the towers' plug-ins (their schemas, formats, weights and graphs). Returns the files written.
  */
-export async function exportOnnxModel(modelDir: string, outDir: string, plugins: readonly AnyClipPlugin[], options: ExportOnnxModelOptions = {}): Promise<string[]> {
+export async function exportOnnxModel(modelRef: string, outDir: string, plugins: readonly AnyClipPlugin[], options: ExportOnnxModelOptions = {}): Promise<string[]> {
   const log = options.log ?? (() => undefined);
   // Read as a model for onnxruntime: the source's own backend section plays no part in the export.
-  const directory = readModelDirectory(modelDir, plugins, { backend: { type: 'onnxruntime' } });
-  const { config, weightsFile } = directory;
+  const directory = await readModelDirectory(modelRef, plugins, { backend: { type: 'onnxruntime' }, sources: options.sources, log });
+  const { config, weightsFile, dir: modelDir } = directory;
   if (existsSync(join(modelDir, ONNX_TOWER_FILES.image[0]))) {
     throw new ClipkitError(`${modelDir} is already an ONNX export (its towers are .onnx files); export-onnx reads a model whose weights are in ${WEIGHTS_FILE}`);
   }
@@ -74,7 +77,7 @@ export async function exportOnnxModel(modelDir: string, outDir: string, plugins:
     log(`wrote ${file} (${size >= 1e6 ? `${(size / 1e6).toFixed(1)} MB` : `${(size / 1e3).toFixed(1)} kB`})`);
   };
 
-  const file = await SafetensorsFile.open(weightsFile);
+  const file = await directory.openWeights();
   try {
     const storage = directory.layout === 'huggingface' ? hfStorageOf(config.model, plugins) : undefined;
     // One tower at a time, so only one tower's weights are in memory.

@@ -28,7 +28,7 @@ interface FixtureWeights {
 
 async function fixtureWeights(dir: string): Promise<FixtureWeights> {
   await ensureTensorBackend();
-  const directory = readModelDirectory(`${MODELS}/${dir}`, PLUGINS, ONNX_RUNTIME);
+  const directory = await readModelDirectory(`${MODELS}/${dir}`, PLUGINS, ONNX_RUNTIME);
   const { config } = directory;
   const shapes = { image: towerWeightShapes(config, 'image', PLUGINS), text: towerWeightShapes(config, 'text', PLUGINS) };
   const storage = directory.layout === 'huggingface' ? hfStorageOf(config.model, PLUGINS) : undefined;
@@ -172,7 +172,7 @@ describe('exported graphs', () => {
 describe('tower weights', () => {
   it('take their names and shapes from the tower the plug-in builds, leaving no tensor behind', async () => {
     await ensureTensorBackend();
-    const config = readModelDirectory(`${MODELS}/rn-tiny`, PLUGINS, ONNX_RUNTIME).config;
+    const { config } = await readModelDirectory(`${MODELS}/rn-tiny`, PLUGINS, ONNX_RUNTIME);
     const before = tf.memory().numTensors;
     const shapes = towerWeightShapes(config, 'image', PLUGINS);
     expect(tf.memory().numTensors).toBe(before);
