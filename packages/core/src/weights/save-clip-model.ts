@@ -7,7 +7,7 @@ import { toOpenClipModelConfig } from '../config/to-open-clip-model-config.js';
 import type { AnyClipPlugin } from '../di/plugin.js';
 import { ClipkitError } from '../errors.js';
 import { writeContentAtomic } from '../io/atomic-file.js';
-import type { HostTensor } from '../safetensors/dtypes.js';
+import { type HostTensor, toFloat16 } from '../safetensors/dtypes.js';
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
 import { clipStateTensors, type TrainableClipModel } from './clip-state-dict.js';
 import { toHfStateTensors } from './hf-state-tensors.js';
@@ -23,6 +23,11 @@ export interface SaveClipModelOptions {
   imageMean?: readonly number[];
   /** Per-channel pixel std. Default OpenAI CLIP's. */
   imageStd?: readonly number[];
+  /**
+   * How the float weights are stored: "float16" halves the file (every float tensor as F16, rounded to nearest
+   * even as PyTorch's `.half()`; loading widens them back to float32 exactly). Default "float32".
+   */
+  dtype?: 'float32' | 'float16';
 }
 
 /** transformers reads safetensors only with this metadata (it names the framework the tensors came from). */
@@ -59,6 +64,13 @@ function withBatchNormCounters(tensors: Map<string, HostTensor>): Map<string, Ho
     if (name.endsWith('.running_mean')) tensors.set(name.replace(/running_mean$/, 'num_batches_tracked'), { dtype: 'I64', shape: [], data: BigInt64Array.of(0n) });
   }
   return tensors;
+}
+
+/** Every float32 tensor as float16 (integer tensors, such as BatchNorm counters, unchanged). */
+function asFloat16(tensors: Map<string, HostTensor>): Map<string, HostTensor> {
+  const out = new Map<string, HostTensor>();
+  for (const [name, t] of tensors) out.set(name, t.dtype === 'F32' ? { dtype: 'F16', shape: t.shape, data: toFloat16(t.data as Float32Array) } : t);
+  return out;
 }
 
 /** Copies the tokenizer's Hugging Face files (vocab.json + merges.txt, tokenizer.json) into `dir`; returns whether it did. */
@@ -111,6 +123,8 @@ export async function saveClipModel(
       configJson = { model_cfg: modelCfg, preprocess_cfg: { mean: [...mean], std: [...std] } };
     }
   }
+
+  if (options.dtype === 'float16') tensors = asFloat16(tensors);
 
   await mkdir(dir, { recursive: true });
   await writeSafetensors(join(dir, WEIGHTS_FILE), tensors, METADATA);
