@@ -2,9 +2,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HostTensor } from '@clipkit/core';
+import type { HostTensor, TensorSource } from '@clipkit/core';
 import { expect } from 'vitest';
-import type { TensorSource } from './tensor-source.js';
 import { concatChunks } from './testing/zip-writer.js';
 
 export const CHECKPOINTS = `${process.env.CLIPKIT_SHARED}/fixtures/checkpoints`;

@@ -1,8 +1,8 @@
 import { open } from 'node:fs/promises';
+import type { TensorSource } from '@clipkit/core';
 import { SafetensorsFile } from '@clipkit/core';
 import { CheckpointError } from './checkpoint-error.js';
 import { openShardedCheckpoint } from './sharded/sharded-checkpoint.js';
-import type { TensorSource } from './tensor-source.js';
 import { openTorchCheckpoint, type TorchCheckpointOptions } from './torch/torch-checkpoint.js';
 
 /** What the first bytes say a file is. */

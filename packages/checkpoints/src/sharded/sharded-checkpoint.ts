@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { TensorSource } from '@clipkit/core';
 import { type Dtype, type HostTensor, SafetensorsFile } from '@clipkit/core';
 import { CheckpointError } from '../checkpoint-error.js';
-import type { TensorSource } from '../tensor-source.js';
 import { openTorchCheckpoint, type TorchCheckpointOptions } from '../torch/torch-checkpoint.js';
 
 /** An index lists tensor names and shard file names: a few MB even for the largest models. */

@@ -6,7 +6,7 @@ import { openTorchCheckpoint, type TorchCheckpointOptions } from './torch-checkp
 
 // Every valid torch file of fixtures/checkpoints, read and compared bit for bit with an independent copy of the
 // same weights: the safetensors files the fixtures hold beside them, expected.safetensors, or values the
-// READMEs state. See the torchscript-parity test for the TorchScript archives' forward pass.
+// READMEs state. test/checkpoints/checkpoint-models.test.ts runs every model of the set forward.
 
 async function readTorch(file: string, options?: TorchCheckpointOptions): Promise<{ format: string; tensors: Map<string, HostTensor> }> {
   const checkpoint = await openTorchCheckpoint(`${CHECKPOINTS}/${file}`, options);

@@ -1,9 +1,9 @@
 import { open } from 'node:fs/promises';
+import type { TensorSource } from '@clipkit/core';
 import { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor } from '@clipkit/core';
 import { CheckpointError } from '../checkpoint-error.js';
 import { describePy, PyDict, type PyValue } from '../pickle/py-values.js';
 import { unpickle } from '../pickle/unpickle.js';
-import type { TensorSource } from '../tensor-source.js';
 import { ZipArchive } from '../zip/zip-archive.js';
 import { collectTensors, selectPath } from './collect-tensors.js';
 import { copyStrided, swapBytes } from './copy-strided.js';
