@@ -17,3 +17,4 @@ export { type HubFileSelector, type HubSelectionContext, selectModelFiles, WEIGH
 export { type HubReference, isCommitHash, parseHubReference } from './hub-reference.js';
 export { type HubEnvironment, type HubSettings, type HubSettingsOptions, resolveHubSettings } from './hub-settings.js';
 export { type ResolveHubModelOptions, resolveHubModel } from './resolve-hub-model.js';
+export { hubModelSource } from './hub-model-source.js';
