@@ -1,6 +1,6 @@
-import { assembleClip, type ClipConfig, ClipkitError, DATASET, loadClip, parseClipConfig, readJsonConfig, retrievalRecall, zeroShotAccuracy } from '@clipkit/core';
-import { backendOverride } from '../inference/backend-override.js';
-import { configFilePlugins, modelDirectoryPlugins } from '../plugins/pipeline-plugins.js';
+import { assembleClip, type ClipConfig, ClipkitError, DATASET, parseClipConfig, readJsonConfig, retrievalRecall, zeroShotAccuracy } from '@clipkit/core';
+import { openModel } from '../inference/open-model.js';
+import { configFilePlugins } from '../plugins/pipeline-plugins.js';
 
 export interface EvalCommandOptions {
   model: string;
@@ -26,9 +26,10 @@ const percent = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 /** `clipkit eval`: the model's zero-shot accuracy and/or retrieval recall on the chosen data. */
 export async function evaluate(options: EvalCommandOptions): Promise<void> {
-  const plugins = [...new Set([...(await modelDirectoryPlugins(options.model)), ...(options.config ? await configFilePlugins(options.config) : [])])];
-  const loaded = await loadClip(options.model, plugins, { backend: backendOverride(options.backend) });
+  const loaded = await openModel(options.model, { backend: options.backend });
   try {
+    // A --config may name plug-in packages of its own (a dataset): its data section is read with them too.
+    const plugins = [...new Set([...loaded.plugins, ...(options.config ? await configFilePlugins(options.config) : [])])];
     const config = parseClipConfig({ ...structuredClone(loaded.config), data: dataSection(options, loaded.config) }, plugins, options.config ?? '--data options');
     const assembly = assembleClip(config, plugins);
     try {

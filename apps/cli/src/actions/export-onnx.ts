@@ -1,5 +1,5 @@
 import { exportOnnxModel } from '@clipkit/backend-onnxruntime';
-import { modelDirectoryPlugins } from '../plugins/pipeline-plugins.js';
+import { resolveModel } from '../inference/open-model.js';
 
 export interface ExportOnnxOptions {
   model: string;
@@ -8,7 +8,7 @@ export interface ExportOnnxOptions {
 
 /** `clipkit export-onnx`: the model's towers through their plug-ins' ONNX graphs, into a folder that runs on onnxruntime. */
 export async function exportOnnx(options: ExportOnnxOptions): Promise<void> {
-  const plugins = await modelDirectoryPlugins(options.model);
-  const files = await exportOnnxModel(options.model, options.out, plugins, { log: (line) => console.log(line) });
+  const { path, plugins, sources } = await resolveModel(options.model);
+  const files = await exportOnnxModel(path, options.out, plugins, { sources, log: (line) => console.log(line) });
   console.log(`exported ${options.model} to ${options.out} (${files.length} files, ONNX opset 17)`);
 }

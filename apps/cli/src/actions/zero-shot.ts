@@ -1,10 +1,9 @@
-import { ClipkitError, fillTemplate, loadClip, OPENAI_IMAGENET_TEMPLATES } from '@clipkit/core';
+import { ClipkitError, fillTemplate, OPENAI_IMAGENET_TEMPLATES } from '@clipkit/core';
 import { DEFAULT_TEMPLATE, type TemplatePreset } from '../commands/zero-shot-templates.js';
-import { backendOverride } from '../inference/backend-override.js';
 import { forEachImageBatch } from '../inference/for-each-image-batch.js';
 import { listImageFiles } from '../inference/image-files.js';
 import { imagePreprocessor } from '../inference/image-preprocessor.js';
-import { modelDirectoryPlugins } from '../plugins/pipeline-plugins.js';
+import { openModel } from '../inference/open-model.js';
 
 export interface ZeroShotOptions {
   model: string;
@@ -63,7 +62,7 @@ export async function zeroShot(images: string[], options: ZeroShotOptions): Prom
   // Bad prompts and missing images fail before the model is loaded.
   for (const template of templates) fillTemplate(template, labels[0]);
   const files = listImageFiles(images);
-  const loaded = await loadClip(options.model, await modelDirectoryPlugins(options.model), { backend: backendOverride(options.backend), log: (m) => console.error(m) });
+  const loaded = await openModel(options.model, { backend: options.backend });
   try {
     const { model } = loaded;
     const transform = await imagePreprocessor(loaded);

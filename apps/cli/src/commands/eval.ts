@@ -1,13 +1,13 @@
 import { type Command, Option } from 'commander';
 import type { EvalCommandOptions } from '../actions/eval.js';
-import { backendOption, batchSizeOption } from './options.js';
+import { backendOption, batchSizeOption, modelOption } from './options.js';
 
-/** `clipkit eval`: zero-shot accuracy or retrieval recall of a model directory. */
+/** `clipkit eval`: zero-shot accuracy or retrieval recall of a model. */
 export function registerEvalCommand(program: Command): void {
   program
     .command('eval')
     .description('evaluate a model: zero-shot top-1/top-5 on labelled data, retrieval R@1/5/10 on image-text data')
-    .requiredOption('--model <dir>', 'model directory (clipkit checkpoint, open_clip or Hugging Face layout)')
+    .addOption(modelOption())
     .addOption(new Option('--data <type>', 'data to evaluate on (default: what the model was trained on)').choices(['synthetic-shapes', 'fashion-mnist', 'image-text']))
     .option('--data-path <dir>', 'data folder (fashion-mnist, image-text)')
     .option('--data-file <file>', 'CSV/TSV or JSONL of image paths and captions (image-text)')

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ExportOnnxOptions } from '../actions/export-onnx.js';
+import { modelOption } from './options.js';
 
 /** `clipkit export-onnx`: both towers to ONNX (written in TypeScript, no Python) plus what is needed to run them. */
 export function registerExportOnnxCommand(program: Command): void {
@@ -10,7 +11,7 @@ export function registerExportOnnxCommand(program: Command): void {
         'model.safetensors (logit scale), vocab.json + merges.txt, preprocessor_config.json and clipkit.json (backend onnxruntime); ' +
         'the folder then works as --model for embed, zero-shot and eval',
     )
-    .requiredOption('--model <dir>', 'model directory: Hugging Face (config.json), open_clip (open_clip_config.json) or clipkit (clipkit.json) layout')
+    .addOption(modelOption())
     .requiredOption('--out <dir>', 'the directory to write (created if missing)')
     .action(async (options: ExportOnnxOptions) => (await import('../actions/export-onnx.js')).exportOnnx(options));
 }

@@ -17,6 +17,15 @@ export function topOption(): Option {
   return new Option('--top <k>', 'labels to show per image').argParser(positiveInteger).default(5);
 }
 
+/** --model: every way a command takes a model (resolved by inference/open-model.ts). */
+export function modelOption(): Option {
+  return new Option(
+    '--model <ref>',
+    'the model: a folder (clipkit, open_clip or Hugging Face layout; PyTorch .bin, sharded, open_clip training or OpenAI TorchScript checkpoints), ' +
+      'a weights file (.safetensors, .bin, .pt), or a hub name hf:ORG/NAME[@REVISION] (hf-hub:ORG/NAME), fetched into the huggingface_hub cache',
+  ).makeOptionMandatory();
+}
+
 /** --backend: overrides the runtime the model directory's config names. */
 export function backendOption(): Option {
   return new Option('--backend <type>', 'runtime of the towers (default: tfjs, or what the model config says)').choices(['tfjs', 'onnxruntime']);

@@ -1,0 +1,45 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { type AnyClipPlugin, type LoadedClip, loadClip, type ModelSource, resolveModelReference } from '@clipkit/core';
+import { defaultModelSources } from '../plugins/default-model-sources.js';
+import { modelDirectoryPlugins } from '../plugins/pipeline-plugins.js';
+import { backendOverride } from './backend-override.js';
+
+export interface OpenModelOptions {
+  /** The towers' runtime (--backend), overriding the model config's. Default: the config's (tfjs). */
+  backend?: string;
+  /** Where loading says what it chose (the backend, a download, which weights file). Default: stderr. */
+  log?: (message: string) => void;
+}
+
+/** A model reference made local: the path, the plug-ins the model needs and the sources that read it. */
+export interface ResolvedModel {
+  path: string;
+  plugins: AnyClipPlugin[];
+  sources: ModelSource[];
+}
+
+const toStderr = (message: string) => console.error(message);
+
+/**
+ * What every command does before reading a `--model`: a hub name is fetched into the shared cache and becomes
+ * its snapshot folder (the same reference is not resolved twice), and the plug-ins are clipkit's own plus those
+ * a clipkit.json in the model's folder names.
+ */
+export async function resolveModel(ref: string, log: (message: string) => void = toStderr): Promise<ResolvedModel> {
+  const sources = await defaultModelSources();
+  const path = await resolveModelReference(ref, sources, { log });
+  const dir = existsSync(path) && statSync(path).isFile() ? dirname(path) : path;
+  return { path, plugins: await modelDirectoryPlugins(dir), sources };
+}
+
+/**
+ * Opens the model a `--model` names, as every command that takes one does: a folder (clipkit, open_clip or
+ * Hugging Face layout, PyTorch .bin/.pt, sharded or TorchScript checkpoints), a weights file, or a hub name
+ * (`hf:ORG/NAME[@REVISION]`, `hf-hub:ORG/NAME`), read with clipkit's plug-ins and model sources.
+ */
+export async function openModel(ref: string, options: OpenModelOptions = {}): Promise<LoadedClip> {
+  const log = options.log ?? toStderr;
+  const { path, plugins, sources } = await resolveModel(ref, log);
+  return loadClip(path, plugins, { backend: backendOverride(options.backend), sources, log });
+}
