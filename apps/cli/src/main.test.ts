@@ -23,7 +23,8 @@ describe('the clipkit command', () => {
     const help = execFileSync('node', [main, '--help'], { encoding: 'utf8' });
     expect(help).toMatch(/^Usage: clipkit \[options\]/);
     expect(help).toContain('Train, evaluate and serve CLIP-style contrastive image-text models');
-    for (const command of ['train', 'eval', 'compare', 'embed', 'zero-shot', 'tokenize', 'export-onnx', 'config-schema']) expect(help).toMatch(new RegExp(`\\n  ${command} `));
+    for (const command of ['train', 'eval', 'compare', 'embed', 'zero-shot', 'tokenize', 'export-onnx', 'convert', 'config-schema'])
+      expect(help).toMatch(new RegExp(`\\n  ${command} `));
   });
 
   it('rejects an unknown command with a pointer to the help', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCompareCommand } from './compare.js';
 import { registerConfigSchemaCommand } from './config-schema.js';
+import { registerConvertCommand } from './convert.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
@@ -20,5 +21,6 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerZeroShotCommand,
   registerTokenizeCommand,
   registerExportOnnxCommand,
+  registerConvertCommand,
   registerConfigSchemaCommand,
 ];
