@@ -8,6 +8,7 @@ import { toHfModelConfig } from '../config/to-hf-model-config.js';
 import { toOpenClipModelConfig } from '../config/to-open-clip-model-config.js';
 import { definePlugin } from '../di/plugin.js';
 import { ClipkitError, ConfigError } from '../errors.js';
+import type { HostTensor } from '../safetensors/dtypes.js';
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
 import { fakePlugins, fakeTextPlugin, fakeTfjsPlugin, fakeVitPlugin, TINY_MODEL } from '../testing/fake-plugins.test-support.js';
 import { detectModelLayout, readModelDirectory } from './model-directory.js';
@@ -160,6 +161,17 @@ describe('readModelDirectory with model sources', () => {
     const read = await readModelDirectory(dir, fakePlugins, { sources: [fakeSource({}, [])], log: (m) => logged.push(m) });
     expect(read.source).toBe('clipkit');
     expect(logged).toEqual([`clipkit: ${dir}: using model.safetensors (safetensors in clipkit's own layout come first); not read: pytorch_model.bin`]);
+  });
+
+  it("reads a folder holding both open_clip's and transformers' configs by the names in its weights", async () => {
+    const dir = temp();
+    write(dir, 'open_clip_config.json', toOpenClipModelConfig(model, fakePlugins));
+    write(dir, 'config.json', toHfModelConfig(model, fakePlugins));
+    const scalar: HostTensor = { dtype: 'F32', shape: [], data: Float32Array.of(1) };
+    await writeSafetensors(join(dir, 'model.safetensors'), { 'vision_model.post_layernorm.bias': scalar });
+    expect((await readModelDirectory(dir, fakePlugins, quiet)).layout).toBe('huggingface');
+    await writeSafetensors(join(dir, 'model.safetensors'), { 'visual.ln_post.bias': scalar });
+    expect((await readModelDirectory(dir, fakePlugins, quiet)).layout).toBe('open_clip');
   });
 
   it('takes a .safetensors file in a folder with a layout config as the weights of that folder', async () => {

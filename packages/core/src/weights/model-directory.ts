@@ -161,9 +161,29 @@ function modelDirectory(parts: ModelParts, plugins: readonly AnyClipPlugin[], op
   return { dir, layout, configFile, config, weightsFile, openClipPreprocess: preprocess, source, openWeights };
 }
 
-/** A folder in one of core's layouts, its weights in `weightsFile`. */
-function ownModel(dir: string, weightsFile: string, plugins: readonly AnyClipPlugin[], options: ReadModelDirectoryOptions): ModelDirectory {
+/**
+ * The layout of a folder with its weights: open_clip's hub repositories hold both open_clip_config.json and,
+ * since transformers weights were added beside open_clip's, a config.json, so when both are there the names
+ * in the weights decide (transformers' `vision_model.*` or OpenAI's `visual.*`).
+ */
+async function layoutWithWeights(dir: string, weightsFile: string, plugins: readonly AnyClipPlugin[]): Promise<ModelLayout> {
   const layout = detectModelLayout(dir, plugins);
+  const hfConfig = join(dir, LAYOUT_CONFIG_FILES.huggingface);
+  if (layout !== 'open_clip' || !existsSync(hfConfig) || !existsSync(weightsFile)) return layout;
+  const file = await SafetensorsFile.open(weightsFile);
+  await file.close();
+  if (!file.names.some((name) => name.startsWith('vision_model.') || name.startsWith('text_model.'))) return layout;
+  checkHfModelType(
+    hfConfig,
+    readJsonConfig(hfConfig, (j) => j),
+    plugins,
+  );
+  return 'huggingface';
+}
+
+/** A folder in one of core's layouts, its weights in `weightsFile`. */
+async function ownModel(dir: string, weightsFile: string, plugins: readonly AnyClipPlugin[], options: ReadModelDirectoryOptions): Promise<ModelDirectory> {
+  const layout = await layoutWithWeights(dir, weightsFile, plugins);
   const configFile = join(dir, LAYOUT_CONFIG_FILES[layout]);
   const json = asObject(readJsonConfig(configFile, (j) => j));
   return modelDirectory({ dir, layout, configFile, json, weightsFile, source: 'clipkit', openWeights: () => SafetensorsFile.open(weightsFile) }, plugins, options);
