@@ -26,6 +26,16 @@ describe('clipkit embed --model <a folder of fixtures/checkpoints>', () => {
   });
 });
 
+describe('clipkit export-onnx --model <an OpenAI TorchScript archive>', () => {
+  it('exports the archive, whose ONNX towers reproduce its outputs on onnxruntime', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'clipkit-onnx-')), 'onnx');
+    const exported = await runCliAsync(['export-onnx', '--model', `${CHECKPOINTS}/openai-jit-vit/model.pt`, '--out', out]);
+    expect(exported.status, exported.stderr).toBe(0);
+    const { outputs } = await embed(out, 'openai-jit-vit');
+    expectReference('clipkit export-onnx openai-jit-vit/model.pt, embed on onnxruntime', outputs, await readSafetensors(`${CHECKPOINTS}/openai-jit-vit/outputs.safetensors`));
+  });
+});
+
 describe('clipkit embed refuses every malicious file', () => {
   const files = readdirSync(`${CHECKPOINTS}/malicious`).filter((f) => f.endsWith('.bin'));
   const markers = ['clipkit-evil-system.marker', 'clipkit-evil-eval.marker'];

@@ -1,8 +1,8 @@
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkpointModelSource } from '@clipkit/checkpoints';
-import { loadClip, readSafetensors } from '@clipkit/core';
+import { ClipkitError, loadClip, readSafetensors } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { PLUGINS } from '../clip/fixtures.js';
 import { CHECKPOINT_MODELS, CHECKPOINTS, expectReference, modelOutputs } from './fixtures.js';
@@ -43,5 +43,15 @@ describe('the models of fixtures/checkpoints through loadClip', () => {
       await readSafetensors(`${CHECKPOINTS}/open-clip-hub/outputs.safetensors`),
     );
     await loaded.dispose();
+  });
+});
+
+describe('the malicious files of fixtures/checkpoints through loadClip', () => {
+  it.each(readdirSync(`${CHECKPOINTS}/malicious`).filter((f) => f.endsWith('.bin')))('%s is refused with a ClipkitError naming it', async (file) => {
+    const path = `${CHECKPOINTS}/malicious/${file}`;
+    await expect(loadClip(path, PLUGINS, { sources, log: () => undefined })).rejects.toThrow(ClipkitError);
+    await expect(loadClip(path, PLUGINS, { sources, log: () => undefined })).rejects.toThrow(path);
+    // The pickles that would run code create these in the working directory (checkpoint-cli runs them in empty ones).
+    for (const marker of ['clipkit-evil-system.marker', 'clipkit-evil-eval.marker']) expect(existsSync(marker)).toBe(false);
   });
 });
