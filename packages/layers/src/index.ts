@@ -8,6 +8,7 @@ export { Embedding } from './embedding.js';
 export { type Activation, activation, gelu, geluTanh, quickGelu } from './activation.js';
 export { causalMask } from './causal-mask.js';
 export { MultiHeadAttention, type MultiHeadAttentionInit } from './multi-head-attention.js';
+export { SeparateQkvAttention } from './separate-qkv-attention.js';
 export { MLP, type MLPOptions } from './mlp.js';
 export { ResidualAttentionBlock, type ResidualAttentionBlockOptions, type TransformerInit } from './residual-attention-block.js';
 export { Transformer } from './transformer.js';
