@@ -9,6 +9,7 @@ export { type Activation, activation, gelu, geluTanh, quickGelu } from './activa
 export { causalMask } from './causal-mask.js';
 export { MultiHeadAttention, type MultiHeadAttentionInit } from './multi-head-attention.js';
 export { SeparateQkvAttention } from './separate-qkv-attention.js';
+export { PatchEmbedding, type PatchEmbeddingOptions } from './patch-embedding.js';
 export { MLP, type MLPOptions } from './mlp.js';
 export { ResidualAttentionBlock, type ResidualAttentionBlockOptions, type TransformerInit } from './residual-attention-block.js';
 export { Transformer } from './transformer.js';
