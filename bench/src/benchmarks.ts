@@ -2,6 +2,7 @@ import { gemmSpeed } from './gemm-speed.js';
 import { onnxInference } from './onnx-inference.js';
 import { sentencepieceBenchmark } from './sentencepiece.js';
 import { siglipMemory } from './siglip-memory.js';
+import { siglipTowers } from './siglip-towers.js';
 import { tokenizerBenchmark } from './tokenizer.js';
 import { torchLoad } from './torch-load.js';
 import { towers } from './towers.js';
@@ -14,4 +15,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [gemmSpeed, onnxInference, sentencepieceBenchmark, siglipMemory, tokenizerBenchmark, torchLoad, towers, trainSpeed];
+export const BENCHMARKS: readonly Benchmark[] = [gemmSpeed, onnxInference, sentencepieceBenchmark, siglipMemory, siglipTowers, tokenizerBenchmark, torchLoad, towers, trainSpeed];

@@ -17,3 +17,5 @@ export { type AddedToken, SiglipTokenizer, type SiglipTokenizerOptions } from '.
 export { readSiglipTokenizerConfig } from './siglip-tokenizer-config.js';
 export { TextTooLongError } from './text-too-long-error.js';
 export { sentencePieceModelFromTokenizerJson, type TokenizerJsonOptions, tokenizerJsonFromSentencePieceModel, writeTokenizerJson } from './tokenizer-json.js';
+export { type SiglipTokenizerConfig, siglipTokenizerSchema } from './siglip-tokenizer-schema.js';
+export { plugins, siglipTokenizerPlugin } from './siglip-tokenizer-plugin.js';

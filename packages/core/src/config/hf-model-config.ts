@@ -44,6 +44,7 @@ export function readHfModelConfig(json: Json, plugins: readonly AnyClipPlugin[],
   }
   const towers: Json = {};
   let embedDim = json.projection_dim;
+  let hasLogitBias = false;
   for (const [section, key] of SUB_CONFIGS) {
     const sub = asJsonObject(json[key] ?? {});
     if (!sub) {
@@ -51,6 +52,7 @@ export function readHfModelConfig(json: Json, plugins: readonly AnyClipPlugin[],
       continue;
     }
     const format = towerFormats(plugins, section, 'huggingface').find((f) => f.format.modelType === modelType)!.format;
+    if (section === 'model.vision') hasLogitBias = format.hasLogitBias === true;
     const towerProblems: ConfigProblem[] = [];
     const read = format.read(sub, json, towerProblems);
     problems.push(...towerProblems.map((p) => ({ ...p, path: `${at(key)}.${p.path}` })));
@@ -62,5 +64,7 @@ export function readHfModelConfig(json: Json, plugins: readonly AnyClipPlugin[],
   // transformers' CLIPConfig default; SigLIP configs have no projection_dim (their towers give the width).
   embedDim ??= 512;
   const logitScale = typeof json.logit_scale_init_value === 'number' ? json.logit_scale_init_value : undefined;
-  return { embedDim, ...towers, ...(logitScale === undefined ? {} : { logitScale }) };
+  // A model with a logit bias (SiglipModel) says nothing of it in config.json: it starts at 0, as transformers'
+  // _init_weights zeroes it, and the weights hold the trained value (so loading such a folder requires it).
+  return { embedDim, ...towers, ...(logitScale === undefined ? {} : { logitScale }), ...(hasLogitBias ? { logitBias: 0 } : {}) };
 }

@@ -41,6 +41,16 @@ describe('a Hugging Face config.json as the model section', () => {
     });
   });
 
+  it('gives a model whose image tower has a logit bias (SiglipModel) the bias 0, for the weights to set', () => {
+    // The fake towers' formats as a transformers model type with a logit_bias parameter.
+    const withBias = fakePlugins.map((p) => {
+      const hf = p.formats?.huggingface;
+      return hf ? { ...p, formats: { ...p.formats, huggingface: { ...hf, modelType: 'siglip', architecture: 'SiglipModel', hasLogitBias: p.type === 'vit' } } } : p;
+    });
+    expect(parseClipConfig({ model: { ...hfClip, model_type: 'siglip' } }, withBias).model.logitBias).toBe(0);
+    expect(modelOf(hfClip).logitBias).toBeNull();
+  });
+
   it("reads a config without model_type as CLIP, and defaults projection_dim to transformers' 512", () => {
     const { model_type: _, projection_dim: __, ...legacy } = hfClip;
     expect(modelOf(legacy).embedDim).toBe(512);
