@@ -126,7 +126,7 @@ export interface BlasAddonInfo {
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
-export const BLAS_ADDON_API_VERSION = 5;
+export const BLAS_ADDON_API_VERSION = 6;
 
 /** Activation codes of native/src/bias-activation.h. */
 export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;
@@ -135,7 +135,7 @@ export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, s
 export const ADDON_BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6, Pow: 7 } as const;
 
 /** Operation codes of native/src/unary.h, by tfjs kernel name. */
-export const ADDON_UNARY_OPS = { Exp: 0, Sigmoid: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Neg: 5, Erf: 6, Tanh: 7, Log: 8, Abs: 9, Relu: 10 } as const;
+export const ADDON_UNARY_OPS = { Exp: 0, Sigmoid: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Neg: 5, Erf: 6, Tanh: 7, Log: 8, Abs: 9, Relu: 10, Step: 11 } as const;
 
 /** GELU codes of native/src/gelu.h. */
 export const ADDON_GELUS = { quick: 0, exact: 1, tanh: 2 } as const;

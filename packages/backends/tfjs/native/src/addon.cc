@@ -28,7 +28,7 @@
 namespace {
 
 // Bumped whenever a signature below changes; the loader refuses a build whose version differs.
-constexpr int32_t kApiVersion = 5;
+constexpr int32_t kApiVersion = 6;
 
 struct ArgumentError {
   std::string message;
@@ -327,7 +327,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args args(env, info, 3, "unary");
     const size_t op = args.size(0);
-    if (op > static_cast<size_t>(clipkit::UnaryOp::Relu)) args.fail("unknown operation " + std::to_string(op));
+    if (op > static_cast<size_t>(clipkit::UnaryOp::Step)) args.fail("unknown operation " + std::to_string(op));
     const Span<float> x = args.array<float>(1, napi_float32_array);
     clipkit::unary(static_cast<clipkit::UnaryOp>(op), x.data, args.floats(2, x.length), x.length);
   });

@@ -60,7 +60,9 @@ function unaryKernel(kernelName: keyof typeof ADDON_UNARY_OPS): BlasKernelFunc {
   return (args, addon) => {
     const { x } = args.inputs as { x: TensorInfo };
     const values = float32Values(args.backend, x);
-    if (!values) return runCpuKernel1(kernelName, args);
+    // The addon's Step is the ReLU gradient's, alpha 0; a leaky step stays with the cpu kernel.
+    const leakyStep = kernelName === 'Step' && (args.attrs as { alpha?: number } | undefined)?.alpha !== 0;
+    if (!values || leakyStep) return runCpuKernel1(kernelName, args);
     const out = outputValues(values.length);
     addon.unary(ADDON_UNARY_OPS[kernelName], values, out);
     return args.backend.makeTensorInfo(x.shape, 'float32', out);
