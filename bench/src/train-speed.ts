@@ -1,17 +1,20 @@
 import { spawnSync } from 'node:child_process';
 import { initTfjs, loadBlasAddon } from '@clipkit/backend-tfjs';
-import { AdamW, type ClipTrainables, contrastiveGradients, SeededRandom, type TextTransformerConfig, trainableParameters, type VitConfig } from '@clipkit/core';
-import { VisionTransformer } from '@clipkit/encoders-vit';
-import { ClipLoss } from '@clipkit/losses';
-import { TextTransformer } from '@clipkit/text-transformer';
+import { AdamW, type ClipTrainables, type ContrastiveLoss, contrastiveGradients, LogitParameters, SeededRandom, trainableParameters } from '@clipkit/core';
+import { ModifiedResNet, type ResNetConfig } from '@clipkit/encoders-resnet';
+import { VisionTransformer, type VitConfig } from '@clipkit/encoders-vit';
+import { clipSoftmaxLoss } from '@clipkit/losses';
+import { TextTransformer, type TextTransformerConfig } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Benchmark } from './benchmarks.js';
 
 /**
- * Training throughput of the issue's benchmark model (OpenAI-style CLIP, 5.74M parameters) on each tfjs
- * backend, with the same step as PyTorch's anchor: CLIP loss, AdamW lr 5e-4, random data. Modes:
- * `--profile` prints each kernel's share of one step, `--memory N` tracks tensors and RSS over N steps,
- * `--agree` compares losses and gradients of 3 steps across backends.
+ * Training throughput of a CLIP model on each tfjs backend, with the same step as PyTorch's anchor
+ * (../shared/anchors: `train bench-vit`, `train fashion-resnet`): CLIP loss, AdamW lr 5e-4, random data,
+ * the logit scale clamped to [0, ln 100]. `--model` picks the issue's benchmark model (bench-vit, the
+ * default) or the ResNet of the Fashion-MNIST recipe (fashion-resnet). Modes: `--profile` prints each
+ * kernel's share of one step, `--memory N` tracks tensors and RSS over N steps, `--agree` compares losses
+ * and gradients of 3 steps across backends.
  *
  * It runs under `node --single-threaded-gc` (restarting itself with it), the setting recommended for
  * training on the blas backend: a step frees ~6 GB of tensor buffers, and V8's concurrent collector
@@ -19,11 +22,8 @@ import type { Benchmark } from './benchmarks.js';
  * with them, 3.9-4.3 s without). `--concurrent-gc` keeps V8's default.
  */
 
-/** PyTorch (OpenBLAS, 2 threads) on this machine, batch 128, from the issue. */
-const PYTORCH_SAMPLES_PER_SECOND = 71;
-
 const EMBED_DIM = 128;
-const VISION: VitConfig = { type: 'vit', imageSize: 32, patchSize: 4, width: 256, layers: 6, heads: 4, mlpWidth: 1024, layerNormEps: 1e-5, activation: 'quick_gelu' };
+// The text tower of both anchors; fashion-resnet's has the recipe's full BPE vocabulary.
 const TEXT: TextTransformerConfig = {
   type: 'transformer',
   contextLength: 16,
@@ -36,13 +36,39 @@ const TEXT: TextTransformerConfig = {
   activation: 'quick_gelu',
   eosTokenId: null,
 };
+
+interface TrainModel {
+  vision: VitConfig | ResNetConfig;
+  text: TextTransformerConfig;
+  /** Samples/s of PyTorch (OpenBLAS, 2 threads) on this machine at `batch`, from issue 10. */
+  pytorch: { samplesPerSecond: number; batch: number };
+}
+
+const MODELS: Record<string, TrainModel> = {
+  'bench-vit': {
+    vision: { type: 'vit', imageSize: 32, patchSize: 4, width: 256, layers: 6, heads: 4, mlpWidth: 1024, layerNormEps: 1e-5, activation: 'quick_gelu' },
+    text: TEXT,
+    pytorch: { samplesPerSecond: 71, batch: 128 },
+  },
+  'fashion-resnet': {
+    vision: { type: 'resnet', imageSize: 32, layers: [1, 1, 1, 1], width: 32, heads: 16 },
+    text: { ...TEXT, vocabSize: 49408 },
+    pytorch: { samplesPerSecond: 204, batch: 256 },
+  },
+};
+
 // open_clip's AdamW defaults besides the issue's learning rate.
 const LEARNING_RATE = 5e-4;
 const ADAMW = { beta1: 0.9, beta2: 0.98, eps: 1e-6, weightDecay: 0.2 };
+const MAX_LOG_SCALE = Math.log(100);
+
+/** open_clip's ClipLoss, as the anchor computes it. */
+const CLIP_LOSS: ContrastiveLoss = { type: 'clip', needsBias: false, compute: (image, text, scale) => clipSoftmaxLoss(image, text, scale) };
 
 type Device = 'blas' | 'wasm' | 'cpu';
 
 interface Options {
+  model: string;
   backends: Device[];
   batch: number | null;
   steps: number | null;
@@ -53,14 +79,19 @@ interface Options {
 }
 
 /**
- * Batch and timed steps per backend unless given: the plain-JavaScript cpu backend takes minutes per
- * step at batch 128, and wasm aborts there (its 4 GB heap), so they run smaller and say so.
+ * Batch and timed steps per backend unless given (blas: the anchor's batch): the plain-JavaScript cpu
+ * backend takes minutes per step at batch 128, and wasm aborts there (its 4 GB heap), so they run smaller
+ * and say so.
  */
-const DEFAULTS: Record<Device, { batch: number; steps: number }> = { blas: { batch: 128, steps: 5 }, wasm: { batch: 32, steps: 3 }, cpu: { batch: 8, steps: 1 } };
+const DEFAULTS: Record<Device, { batch: number | null; steps: number }> = { blas: { batch: null, steps: 5 }, wasm: { batch: 32, steps: 3 }, cpu: { batch: 8, steps: 1 } };
+
+function batchOf(device: Device, options: Options): number {
+  return options.batch ?? DEFAULTS[device].batch ?? MODELS[options.model].pytorch.batch;
+}
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { backends: [], batch: null, steps: null, threads: null, profile: false, memory: null, agree: false };
-  const usage = 'use --backends blas,wasm,cpu, --batch N, --steps N, --threads N, --profile, --memory STEPS, --agree, --concurrent-gc';
+  const options: Options = { model: 'bench-vit', backends: [], batch: null, steps: null, threads: null, profile: false, memory: null, agree: false };
+  const usage = `use --model ${Object.keys(MODELS).join('|')}, --backends blas,wasm,cpu, --batch N, --steps N, --threads N, --profile, --memory STEPS, --agree, --concurrent-gc`;
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i], args[i + 1]];
     const count = (): number => {
@@ -68,7 +99,11 @@ function parseArgs(args: string[]): Options {
       if (!(Number(value) >= 1 && Number.isInteger(Number(value)))) throw new Error(`train: ${flag} needs a whole number >= 1, got "${value}"; ${usage}`);
       return Number(value);
     };
-    if (flag === '--backends') {
+    if (flag === '--model') {
+      i++;
+      if (!(value in MODELS)) throw new Error(`train: unknown model "${value}"; ${usage}`);
+      options.model = value;
+    } else if (flag === '--backends') {
       i++;
       const names = (value ?? '').split(',');
       if (!names.every((name): name is Device => name in DEFAULTS)) throw new Error(`train: unknown backend in "${value}"; ${usage}`);
@@ -95,16 +130,22 @@ class TrainingRun {
   readonly pixels: tf.Tensor4D;
   readonly ids: tf.Tensor2D;
 
-  constructor(readonly batch: number) {
+  constructor(
+    readonly model: TrainModel,
+    readonly batch: number,
+  ) {
     const rng = new SeededRandom(0);
-    this.parts = { image: new VisionTransformer(VISION, EMBED_DIM, rng.fork('vision')), text: new TextTransformer(TEXT, EMBED_DIM, rng.fork('text')), loss: new ClipLoss() };
+    const { vision, text } = model;
+    const image = vision.type === 'vit' ? new VisionTransformer(vision, EMBED_DIM, rng.fork('vision')) : new ModifiedResNet(vision, EMBED_DIM, rng.fork('vision'));
+    this.parts = { image, text: new TextTransformer(text, EMBED_DIM, rng.fork('text')), logits: new LogitParameters(Math.log(1 / 0.07), null) };
     this.params = trainableParameters(this.parts);
     this.optimizer = new AdamW(this.params, ADAMW);
     const data = rng.fork('data');
-    this.pixels = tf.tensor4d(data.normalArray(batch * 3 * 32 * 32), [batch, 3, 32, 32]);
+    const side = vision.imageSize;
+    this.pixels = tf.tensor4d(data.normalArray(batch * 3 * side * side), [batch, 3, side, side]);
     this.ids = tf.tensor2d(
-      Int32Array.from({ length: batch * 16 }, () => Math.floor(data.uniform() * TEXT.vocabSize)),
-      [batch, 16],
+      Int32Array.from({ length: batch * text.contextLength }, () => Math.floor(data.uniform() * text.vocabSize)),
+      [batch, text.contextLength],
       'int32',
     );
   }
@@ -115,10 +156,10 @@ class TrainingRun {
 
   /** One training step; returns the loss, and the gradients (as host arrays) when asked. */
   step(keepGradients = false): { loss: number; grads?: Map<string, Float32Array> } {
-    const { loss, grads } = contrastiveGradients(this.parts, this.pixels, this.ids);
+    const { loss, grads } = contrastiveGradients(this.parts, CLIP_LOSS, this.pixels, this.ids);
     const kept = keepGradients ? new Map([...grads].map(([name, g]) => [name, Float32Array.from(g.dataSync() as Float32Array)])) : undefined;
     this.optimizer.apply(grads, LEARNING_RATE);
-    this.parts.loss.afterStep();
+    this.parts.logits.clamp(MAX_LOG_SCALE);
     tf.dispose([...grads.values()]);
     return { loss, grads: kept };
   }
@@ -126,7 +167,7 @@ class TrainingRun {
   dispose(): void {
     this.parts.image.dispose();
     this.parts.text.dispose();
-    this.parts.loss.dispose();
+    this.parts.logits.dispose();
     this.optimizer.dispose();
     tf.dispose([this.pixels, this.ids]);
   }
@@ -138,9 +179,10 @@ async function useBackend(device: Device, threads: number | null): Promise<strin
 
 async function measureSpeed(device: Device, options: Options): Promise<void> {
   const description = await useBackend(device, options.threads);
-  const batch = options.batch ?? DEFAULTS[device].batch;
+  const batch = batchOf(device, options);
   const steps = options.steps ?? DEFAULTS[device].steps;
-  const run = new TrainingRun(batch);
+  const model = MODELS[options.model];
+  const run = new TrainingRun(model, batch);
   try {
     run.step(); // warm-up: kernel set-up, first allocations
     const start = performance.now();
@@ -154,7 +196,7 @@ async function measureSpeed(device: Device, options: Options): Promise<void> {
     const samples = batch / seconds;
     console.log(
       `${device.padEnd(5)} batch ${String(batch).padStart(3)}  ${seconds.toFixed(2).padStart(7)} s/step  ${samples.toFixed(1).padStart(6)} samples/s  ` +
-        `(${(samples / PYTORCH_SAMPLES_PER_SECOND).toFixed(2)} x PyTorch; ${cpuSeconds.toFixed(2)} CPU-s/step; ${steps} steps after 1 warm-up; ${description})`,
+        `(${(samples / model.pytorch.samplesPerSecond).toFixed(2)} x PyTorch; ${cpuSeconds.toFixed(2)} CPU-s/step; ${steps} steps after 1 warm-up; ${description})`,
     );
     if (options.profile) await printProfile(run);
   } finally {
@@ -194,7 +236,7 @@ async function printProfile(run: TrainingRun): Promise<void> {
 /** Tensors, tensor bytes and process RSS every tenth of `steps` steps: none should grow after the first steps. */
 async function measureMemory(device: Device, steps: number, options: Options): Promise<void> {
   const description = await useBackend(device, options.threads);
-  const run = new TrainingRun(options.batch ?? DEFAULTS[device].batch);
+  const run = new TrainingRun(MODELS[options.model], batchOf(device, options));
   console.log(`memory over ${steps} steps on ${description}, batch ${run.batch}`);
   try {
     for (let i = 1; i <= steps; i++) {
@@ -228,7 +270,7 @@ async function measureAgreement(options: Options): Promise<void> {
   const results: { device: Device; losses: number[]; grads: Map<string, Float32Array> }[] = [];
   for (const device of options.backends) {
     await useBackend(device, options.threads);
-    const run = new TrainingRun(batch);
+    const run = new TrainingRun(MODELS[options.model], batch);
     try {
       const steps = [run.step(), run.step(), run.step(true)];
       results.push({ device, losses: steps.map((s) => s.loss), grads: steps[2].grads as Map<string, Float32Array> });
@@ -253,7 +295,7 @@ async function measureAgreement(options: Options): Promise<void> {
 
 export const trainSpeed: Benchmark = {
   name: 'train',
-  description: 'training samples/s of the 5.74M-parameter CLIP benchmark model on each tfjs backend (--profile, --memory N, --agree)',
+  description: 'training samples/s of a CLIP model on each tfjs backend (--model bench-vit|fashion-resnet, --profile, --memory N, --agree)',
   async run(args) {
     const singleThreadedGc = process.execArgv.includes('--single-threaded-gc');
     if (!singleThreadedGc && !args.includes('--concurrent-gc')) {
@@ -267,8 +309,11 @@ export const trainSpeed: Benchmark = {
     if (options.agree) return measureAgreement(options);
     if (options.memory !== null) return measureMemory(options.backends[0], options.memory, options);
     await useBackend(options.backends[0], options.threads);
-    const run = new TrainingRun(1);
-    console.log(`CLIP benchmark model: ${(run.parameterCount / 1e6).toFixed(2)}M parameters; PyTorch anchor ${PYTORCH_SAMPLES_PER_SECOND} samples/s at batch 128`);
+    const model = MODELS[options.model];
+    const run = new TrainingRun(model, 1);
+    console.log(
+      `${options.model}: ${(run.parameterCount / 1e6).toFixed(2)}M parameters; PyTorch anchor ${model.pytorch.samplesPerSecond} samples/s at batch ${model.pytorch.batch} (issue 10)`,
+    );
     run.dispose();
     for (const device of options.backends) await measureSpeed(device, options);
   },
