@@ -29,14 +29,17 @@ export interface TensorOps {
   attention(qkv: Tensor3D, heads: number, mask?: Tensor2D): Tensor3D;
 }
 
-const registered = new Map<string, TensorOps>();
+const registered = new Map<string, Partial<TensorOps>>();
 
-/** Registers the operations of tfjs backend `backend` (by the name tf.getBackend() returns); called once at initialisation. */
-export function registerTensorOps(backend: string, ops: TensorOps): void {
+/**
+ * Registers the operations tfjs backend `backend` (by the name tf.getBackend() returns) formulates its own
+ * way; called once at initialisation. The others stay the portable ones of @clipkit/layers.
+ */
+export function registerTensorOps(backend: string, ops: Partial<TensorOps>): void {
   registered.set(backend, ops);
 }
 
 /** The operations registered for a tfjs backend, if any. */
-export function registeredTensorOps(backend: string): TensorOps | undefined {
+export function registeredTensorOps(backend: string): Partial<TensorOps> | undefined {
   return registered.get(backend);
 }

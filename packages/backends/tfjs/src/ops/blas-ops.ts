@@ -56,24 +56,13 @@ function attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tens
 }
 
 /**
- * The blas backend's formulations: products with transpose flags and the bias fused (cblas_sgemm takes the
- * flags, so a transpose would only copy), convolutions as tf.conv2d so that their gradients run as the
- * addon's Conv2DBackpropInput/Filter kernels, and the activations, LayerNorm and attention as the addon's
- * fused kernels (FUSED_KERNELS), forward and gradient.
+ * The blas backend's own formulations: products with the bias fused (cblas_sgemm takes transpose flags, so
+ * the portable products need no change, and tf.conv2d's gradients already run as the addon's
+ * Conv2DBackpropInput/Filter kernels), and the activations, LayerNorm and attention as the addon's fused
+ * kernels (FUSED_KERNELS), forward and gradient.
  */
-export const blasOps: TensorOps = {
+export const blasOps: Partial<TensorOps> = {
   linear: (x, weight, bias) => tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as tf.Tensor2D, // [N, out]
-  project: (x, weight) => tf.matMul(x, weight), // [N, in] @ [in, out] = [N, out]
-  conv2d: (x, weight, stride, padding) =>
-    tf.tidy(() =>
-      // [out, in, k, k] -> tfjs's [k, k, in, out]
-      tf.conv2d(x, tf.transpose(weight, [2, 3, 1, 0]), stride, [
-        [0, 0],
-        [padding, padding],
-        [padding, padding],
-        [0, 0],
-      ]),
-    ),
   quickGelu: fusedActivation(FUSED_KERNELS.quickGelu, FUSED_KERNELS.quickGeluGrad),
   gelu: fusedActivation(FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad),
   geluTanh: fusedActivation(FUSED_KERNELS.geluTanh, FUSED_KERNELS.geluTanhGrad),
