@@ -111,6 +111,35 @@ export interface BlasAddon {
     headWidth: number,
     scale: number,
   ): void;
+  /**
+   * Training-mode BatchNorm of x [rows, channels] (channels last) into y, with each channel's mean, biased
+   * variance and 1 / sqrt(variance + eps) into mean, variance and invStd [channels].
+   */
+  batchNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    invStd: Float32Array,
+    rows: number,
+    channels: number,
+    eps: number,
+  ): void;
+  /** The gradients of batchNorm for x, gamma and beta, from the mean and invStd it returned. */
+  batchNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number,
+  ): void;
 }
 
 export interface BlasAddonInfo {
