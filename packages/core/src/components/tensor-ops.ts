@@ -27,6 +27,12 @@ export interface TensorOps {
    * heads merged, [B, T, D]. `mask` [T, T] is added to the scores.
    */
   attention(qkv: Tensor3D, heads: number, mask?: Tensor2D): Tensor3D;
+  /**
+   * nn.BatchNorm2d in training mode on channels-last x [N, H, W, C]: (x - mean) / sqrt(var + eps) gamma + beta
+   * with the batch's mean and biased variance per channel, which it also returns (for the running
+   * statistics; no gradient flows through them). `y` is differentiable in x, gamma and beta.
+   */
+  batchNorm(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, eps: number): { y: Tensor4D; mean: Tensor1D; variance: Tensor1D };
 }
 
 const registered = new Map<string, Partial<TensorOps>>();
