@@ -155,7 +155,7 @@ export interface BlasAddonInfo {
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
-export const BLAS_ADDON_API_VERSION = 6;
+const BLAS_ADDON_API_VERSION = 6;
 
 /** Activation codes of native/src/bias-activation.h. */
 export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;
@@ -178,7 +178,7 @@ export type BlasAddonLoad = { addon: BlasAddon; path: string } | { error: string
  * The package's build (scripts/build-native.mjs) copies the addon into dist/native; this path is the same
  * from dist/*.js and from src/*.ts (tests), both one level below the package root.
  */
-export function defaultBlasAddonPath(): string {
+function defaultBlasAddonPath(): string {
   return fileURLToPath(new URL('../dist/native/clipkit_blas.node', import.meta.url));
 }
 

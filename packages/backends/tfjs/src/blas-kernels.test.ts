@@ -50,7 +50,9 @@ async function expectAgreement(uses: keyof BlasAddon | { kernels: string[] }, co
     expect(cpuKernel).not.toHaveBeenCalled();
   }
   expect(blas.length).toBe(cpu.length);
-  blas.forEach((b, i) => expect(relativeError(b, cpu[i])).toBeLessThanOrEqual(TOLERANCE));
+  blas.forEach((b, i) => {
+    expect(relativeError(b, cpu[i])).toBeLessThanOrEqual(TOLERANCE);
+  });
 }
 
 const tensor = (shape: number[], seed: number, scale = 1): tf.Tensor => tf.tensor(values(shape, seed, scale), shape);

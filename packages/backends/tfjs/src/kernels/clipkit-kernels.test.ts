@@ -99,7 +99,9 @@ describe('blas LayerNorm kernel', () => {
     });
     expect(forwardSpy).toHaveBeenCalled();
     expect(gradSpy).toHaveBeenCalled();
-    ['y', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta'].forEach((what, i) => expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE));
+    for (const [i, what] of ['y', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta'].entries()) {
+      expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE);
+    }
   });
 
   it('rejects a gamma that does not match the last dim', async () => {
@@ -209,7 +211,9 @@ describeEachGemm(
         });
         expect(forwardSpy).toHaveBeenCalled();
         expect(gradSpy).toHaveBeenCalled();
-        ['context', 'probs', 'dqkv'].forEach((what, i) => expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE));
+        for (const [i, what] of ['context', 'probs', 'dqkv'].entries()) {
+          expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE);
+        }
       });
 
       it('rejects a qkv whose width the heads do not divide into thirds', async () => {

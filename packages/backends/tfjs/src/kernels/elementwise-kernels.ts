@@ -3,7 +3,7 @@ import { ADDON_BINARY_OPS, ADDON_UNARY_OPS, type BlasAddon } from '../blas-addon
 import { type BlasKernelFunc, float32Values, outputValues, runCpuKernel1 } from './blas-kernel-context.js';
 
 /** A broadcast of two shapes as the addon walks it: few dims, each operand's stride per dim (0 where it repeats). */
-export interface BroadcastPlan {
+interface BroadcastPlan {
   outShape: number[];
   dims: Float64Array;
   aStrides: Float64Array;
@@ -14,7 +14,7 @@ export interface BroadcastPlan {
  * Broadcasts aShape against bShape as numpy does, then drops size-1 dims and merges neighbours that both
  * operands step through contiguously, so that a bias add [N, D] + [D] is 2 dims and a same-shape add 1.
  */
-export function broadcastPlan(aShape: number[], bShape: number[]): BroadcastPlan {
+function broadcastPlan(aShape: number[], bShape: number[]): BroadcastPlan {
   const outShape = backend_util.assertAndGetBroadcastShape(aShape, bShape);
   const rank = outShape.length;
   const stridesOf = (shape: number[]): number[] => {
