@@ -61,8 +61,8 @@ class PooledWorker<Request, Result> {
 
 /**
  * A fixed number of worker threads running `script`; each request goes to the worker with the fewest
- * pending requests. Workers start with the pool, keep the process alive only while a request is pending,
- * and a worker that dies is replaced on the next request.
+ * pending requests. Workers start with the first request (a run with nothing to read starts none), keep
+ * the process alive only while a request is pending, and a worker that dies is replaced on the next request.
  */
 export class WorkerPool<Request, Result> {
   private readonly workers: (PooledWorker<Request, Result> | undefined)[];
@@ -73,7 +73,7 @@ export class WorkerPool<Request, Result> {
     size: number,
   ) {
     if (!Number.isSafeInteger(size) || size < 1) throw new ClipkitError(`a worker pool needs at least 1 worker, got ${size}`);
-    this.workers = Array.from({ length: size }, (_, i) => this.start(i));
+    this.workers = Array.from({ length: size }, () => undefined); // started by the first request
   }
 
   request(request: Request, transfer: ArrayBuffer[] = []): Promise<Result> {
