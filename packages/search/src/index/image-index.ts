@@ -84,9 +84,15 @@ export class ImageIndex {
       throw new SearchIndexError(`${dbPath} holds no "${TABLE}" table: it is not a clipkit image index (build one with clipkit index DIR --db ${dbPath})`);
     }
     const table = await connection.openTable(TABLE);
-    const index = new ImageIndex(dbPath, decodeIndexMetadata((await table.schema()).metadata, dbPath), connection, table);
-    if (options.model) index.requireModel(options.model);
-    return index;
+    try {
+      const index = new ImageIndex(dbPath, decodeIndexMetadata((await table.schema()).metadata, dbPath), connection, table);
+      if (options.model) index.requireModel(options.model);
+      return index;
+    } catch (error) {
+      table.close();
+      connection.close();
+      throw error;
+    }
   }
 
   /**
