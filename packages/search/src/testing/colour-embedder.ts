@@ -40,6 +40,8 @@ export interface ColourEmbedderOptions {
   readonly logitBias?: number | null;
   /** Waits this long in every call, to stand for a slow model. Default 0. */
   readonly delayMs?: number;
+  /** Computes (a busy loop on the calling thread) this long in every call, as tfjs backends do. Default 0. */
+  readonly busyMs?: number;
 }
 
 function normalise(v: number[]): number[] {
@@ -56,12 +58,14 @@ export class ColourEmbedder implements SearchEmbedder {
   /** The batches seen, in order: what each call was given. */
   readonly calls: ({ kind: 'pixels'; images: number } | { kind: 'texts'; texts: readonly string[] })[] = [];
   private readonly delayMs: number;
+  private readonly busyMs: number;
 
   constructor(options: ColourEmbedderOptions = {}) {
     this.modelId = options.modelId ?? 'colour-embedder-v1';
     this.logitScale = options.logitScale ?? 10;
     this.logitBias = options.logitBias ?? null;
     this.delayMs = options.delayMs ?? 0;
+    this.busyMs = options.busyMs ?? 0;
   }
 
   /** The embedding of one colour (bytes 0..255). */
@@ -103,6 +107,8 @@ export class ColourEmbedder implements SearchEmbedder {
   }
 
   private wait(): Promise<void> {
+    const end = performance.now() + this.busyMs;
+    while (performance.now() < end);
     return this.delayMs > 0 ? new Promise((resolve) => setTimeout(resolve, this.delayMs)) : Promise.resolve();
   }
 }
