@@ -14,6 +14,8 @@ describe('@clipkit/search entry', () => {
     const { exports, loaded } = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as { exports: string[]; loaded: string[] };
     const heavy = loaded.filter((file) => /node_modules\/(@lancedb|apache-arrow|fastify|sharp)\//.test(file));
     expect(heavy).toEqual([]);
-    expect(exports).toEqual(expect.arrayContaining(['clipModelEmbedder', 'createSearchServer', 'indexImages', 'openImageIndex', 'openImageSearch', 'startSearchServer']));
+    expect(exports).toEqual(
+      expect.arrayContaining(['clipModelEmbedder', 'createSearchServer', 'indexImages', 'openImageIndex', 'openImageSearch', 'startSearchServer', 'workerEmbedder']),
+    );
   });
 });

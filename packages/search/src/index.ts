@@ -2,18 +2,21 @@
 // functions below, so a CLI that imports this package pays for them only in the commands that search.
 import type { ClipModelEmbedderOptions } from './clip-model-embedder.js';
 import type { ImageIndex, OpenImageIndexOptions } from './index/image-index.js';
+import type { IndexMetadata } from './index/index-metadata.js';
 import type { IndexImagesOptions, IndexReport } from './pipeline/index-images.js';
 import type { ImageSearch, ImageSearchOptions } from './search/image-search.js';
 import type { SearchEmbedder } from './search-embedder.js';
 import type { CreateSearchServerOptions } from './server/search-server.js';
 import type { RunningSearchServer, StartSearchServerOptions } from './server/start-search-server.js';
+import type { WorkerSearchEmbedder } from './worker-embedder.js';
 
 export type { ClipModelEmbedderOptions } from './clip-model-embedder.js';
 export { SearchIndexError, SearchRequestError } from './errors.js';
-export { APPROXIMATE_MIN_ROWS } from './index/approximate-index.js';
+export { APPROXIMATE_MIN_ROWS, APPROXIMATE_QUERY } from './index/approximate-index.js';
 export { imageId } from './index/image-id.js';
 export type { ImageIndex, NearestOptions, Neighbour, OpenImageIndexOptions } from './index/image-index.js';
 export type { ImageRecord, ImageRow } from './index/image-row.js';
+export type { IndexMetadata } from './index/index-metadata.js';
 export { modelDirectoryId } from './model-directory-id.js';
 export type { IndexImagesOptions, IndexReport } from './pipeline/index-images.js';
 export type { IndexProgress } from './pipeline/index-progress.js';
@@ -23,11 +26,21 @@ export { checkEmbeddings, describeModel, type IndexedModel, matchProbability, ty
 export type { CreateSearchServerOptions } from './server/search-server.js';
 export { DEFAULT_LIMITS, type SearchServerLimits } from './server/search-server-limits.js';
 export type { RunningSearchServer, StartSearchServerOptions } from './server/start-search-server.js';
+export type { WorkerSearchEmbedder } from './worker-embedder.js';
 
 /** Opens an existing image index (LanceDB folder); with `options.model`, refuses one built with another model. */
 export async function openImageIndex(dbPath: string, options?: OpenImageIndexOptions): Promise<ImageIndex> {
   const { ImageIndex } = await import('./index/image-index.js');
   return ImageIndex.open(dbPath, options);
+}
+
+/**
+ * Opens the index at `dbPath` for writing rows of `metadata.root` made with `metadata.model`, creating it
+ * when absent (indexImages does this; for tools that write rows themselves, e.g. benchmarks or shards).
+ */
+export async function openImageIndexForWriting(dbPath: string, metadata: IndexMetadata): Promise<ImageIndex> {
+  const { ImageIndex } = await import('./index/image-index.js');
+  return ImageIndex.openForWriting(dbPath, metadata);
 }
 
 /** Indexes a folder of images into an index, incrementally (`clipkit index DIR --model REF --db PATH`). */
@@ -54,6 +67,15 @@ export async function createSearchServer(options: CreateSearchServerOptions): Pr
 export async function startSearchServer(options: StartSearchServerOptions): Promise<RunningSearchServer> {
   const { startSearchServer } = await import('./server/start-search-server.js');
   return startSearchServer(options);
+}
+
+/**
+ * An embedder on its own worker thread (for `clipkit serve`: a tfjs model computes on the thread that calls
+ * it, which would hold up every other request). `module` exports `createEmbedder(options)`.
+ */
+export async function workerEmbedder(module: URL | string, options?: unknown): Promise<WorkerSearchEmbedder> {
+  const { workerEmbedder } = await import('./worker-embedder.js');
+  return workerEmbedder(module, options);
 }
 
 /** A loaded clipkit model (ClipModel + tokenizer, any runtime) as a SearchEmbedder. */

@@ -28,6 +28,10 @@ export interface NearestOptions {
   readonly exact?: boolean;
   /** Leave this row out (the query image of "more like this"). */
   readonly excludeId?: string;
+  /** Approximate search: partitions visited. Default APPROXIMATE_QUERY.nprobes. */
+  readonly nprobes?: number;
+  /** Approximate search: refineFactor x k candidates re-ranked by their full vectors. Default APPROXIMATE_QUERY.refineFactor. */
+  readonly refineFactor?: number;
 }
 
 /** A search result: the stored record and its cosine similarity with the query. */
@@ -196,7 +200,10 @@ export class ImageIndex {
       .limit(k)
       .select([...RECORD_COLUMNS, '_distance']);
     if (options.excludeId !== undefined) query = query.where(`id != '${checkId(options.excludeId)}'`);
-    query = options.exact || !(await this.isApproximate()) ? query.bypassVectorIndex() : query.nprobes(APPROXIMATE_QUERY.nprobes).refineFactor(APPROXIMATE_QUERY.refineFactor);
+    query =
+      options.exact || !(await this.isApproximate())
+        ? query.bypassVectorIndex()
+        : query.nprobes(options.nprobes ?? APPROXIMATE_QUERY.nprobes).refineFactor(options.refineFactor ?? APPROXIMATE_QUERY.refineFactor);
     const result = await query.toArrow();
     const distances = result.getChild('_distance')!;
     // LanceDB's "dot" distance is 1 - q . x.
