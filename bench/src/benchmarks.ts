@@ -1,4 +1,7 @@
 import { onnxInference } from './onnx-inference.js';
+import { searchIndexing } from './search-indexing.js';
+import { searchLatency } from './search-latency.js';
+import { searchServer } from './search-server.js';
 import { siglipMemory } from './siglip-memory.js';
 import { tokenizerBenchmark } from './tokenizer.js';
 import { towers } from './towers.js';
@@ -11,4 +14,4 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [onnxInference, siglipMemory, tokenizerBenchmark, towers, trainSpeed];
+export const BENCHMARKS: readonly Benchmark[] = [onnxInference, searchIndexing, searchLatency, searchServer, siglipMemory, tokenizerBenchmark, towers, trainSpeed];
