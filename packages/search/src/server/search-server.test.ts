@@ -192,8 +192,12 @@ describe('search server API', () => {
     try {
       expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       expect(running.app.server.address()).toMatchObject({ address: '127.0.0.1' });
-      const response = await fetch(`${running.url}/api/search/image?k=1`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: await pngOf(PAINTS.magenta) });
-      const body = await response.json();
+      const response = await fetch(`${running.url}/api/search/image?k=1`, {
+        method: 'POST',
+        headers: { 'content-type': 'image/png' },
+        body: new Uint8Array(await pngOf(PAINTS.magenta)),
+      });
+      const body = (await response.json()) as { results: { path: string }[] };
       expect(body, JSON.stringify(body)).toHaveProperty('results');
       expect(body.results[0].path).toBe('magenta.png');
     } finally {
