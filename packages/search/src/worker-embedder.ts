@@ -3,7 +3,7 @@ import { WorkerPool } from './pipeline/worker-pool.js';
 import type { SearchEmbedder } from './search-embedder.js';
 
 /** The compiled worker script beside this module. */
-export const EMBEDDER_WORKER = new URL('./embedder-worker.js', import.meta.url);
+const EMBEDDER_WORKER = new URL('./embedder-worker.js', import.meta.url);
 
 /** What the worker's embedder is, sent once when it is ready. */
 export interface EmbedderDescription {

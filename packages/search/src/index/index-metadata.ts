@@ -2,7 +2,7 @@ import { SearchIndexError } from '../errors.js';
 import type { IndexedModel } from '../search-embedder.js';
 
 /** The schema metadata key under which an index records its root folder and model. */
-export const METADATA_KEY = 'clipkit.search';
+const METADATA_KEY = 'clipkit.search';
 
 const FORMAT = 1;
 

@@ -4,7 +4,7 @@ import type { PreparedBatch, PrepareFile, PrepareRequest } from './prepare-image
 import { WorkerPool } from './worker-pool.js';
 
 /** The compiled worker script beside this module. */
-export const PREPARE_WORKER = new URL('./prepare-images-worker.js', import.meta.url);
+const PREPARE_WORKER = new URL('./prepare-images-worker.js', import.meta.url);
 
 /** One worker per core but one, at least one and at most 4: the model's own threads need the rest. */
 export function defaultWorkerCount(): number {

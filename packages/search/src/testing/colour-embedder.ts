@@ -9,7 +9,7 @@ import type { SearchEmbedder } from '../search-embedder.js';
  */
 
 /** Colour words and their RGB directions. */
-export const COLOUR_WORDS: Readonly<Record<string, readonly [number, number, number]>> = {
+const COLOUR_WORDS: Readonly<Record<string, readonly [number, number, number]>> = {
   red: [1, 0, 0],
   green: [0, 1, 0],
   blue: [0, 0, 1],
@@ -23,7 +23,7 @@ export const COLOUR_WORDS: Readonly<Record<string, readonly [number, number, num
 };
 
 /** Pixel values are the bytes / 255 (no mean or std), so the embedder reads colours back directly. */
-export const COLOUR_PREPROCESS: ClipImageTransformOptions = {
+const COLOUR_PREPROCESS: ClipImageTransformOptions = {
   size: 16,
   cropSize: { height: 16, width: 16 },
   rescaleFactor: 1 / 255,

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { type Browser, chromium } from 'playwright-core';
 
 /** Debian's Chromium (the `chromium` package): playwright-core drives it, no browser download. */
-export const CHROMIUM = process.env.CLIPKIT_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.CLIPKIT_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Headless Chromium; as root it needs --no-sandbox (its sandbox refuses to run as root). */
 export async function launchChromium(): Promise<Browser> {
