@@ -24,7 +24,7 @@ export interface IndexImagesOptions {
   readonly batchSize?: number;
   /** Worker threads decoding images. Default: cores - 1, between 1 and 4. */
   readonly workers?: number;
-  /** Rows per LanceDB commit: fewer commits make fewer small files; more lose less work to a kill. Default 256. */
+  /** Rows per LanceDB commit: more make fewer, larger files; fewer lose less work to a kill. Default 256. */
   readonly commitRows?: number;
   /** Row count from which an approximate (IVF-PQ) index is built. Default APPROXIMATE_MIN_ROWS. */
   readonly approximateMinRows?: number;
