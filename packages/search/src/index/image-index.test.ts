@@ -121,14 +121,12 @@ describe('ImageIndex', () => {
     const dim = 32;
     // Clustered data, as embeddings are: 2000 rows around 40 centres.
     const centres = Array.from({ length: 40 }, () => unit(rng, dim));
-    const rows = Array.from({ length: 2000 }, (_, i) => {
-      const noisy = centres[i % 40].map((x) => x + 0.15 * rng.normal());
+    const nearCentre = (c: number) => {
+      const noisy = centres[c].map((x) => x + 0.15 * rng.normal());
       const norm = Math.hypot(...noisy);
-      return row(
-        `img-${i}.png`,
-        noisy.map((x) => x / norm),
-      );
-    });
+      return noisy.map((x) => x / norm);
+    };
+    const rows = Array.from({ length: 2000 }, (_, i) => row(`img-${i}.png`, nearCentre(i % 40)));
     const index = await ImageIndex.openForWriting(join(dir, 'db'), { root: '/photos', model: model(dim) });
     try {
       await index.write(rows);
@@ -138,7 +136,7 @@ describe('ImageIndex', () => {
       let hits = 0;
       const queries = 20;
       for (let q = 0; q < queries; q++) {
-        const query = unit(rng, dim);
+        const query = nearCentre(q % 40); // queries resemble the rows, as queries of a real collection do
         const truth = bruteForce(rows, query, 10).map((t) => t.path);
         const approximate = await index.nearest(query, { k: 10 });
         hits += approximate.filter((n) => truth.includes(n.record.path)).length;
