@@ -1,13 +1,12 @@
-import { initTfjs, tfjsBackendPlugin } from '@clipkit/backend-tfjs';
-import { assembleClip, ClipModel, IMAGE_ENCODER, parseClipConfig, TEXT_ENCODER, type TfjsDevice, TOKENIZER } from '@clipkit/core';
-import { vitPlugin } from '@clipkit/encoders-vit';
+import { initTfjs, type TfjsDevice } from '@clipkit/backend-tfjs';
+import { assembleClip, ClipModel, IMAGE_ENCODER, parseClipConfig, TEXT_ENCODER, TOKENIZER } from '@clipkit/core';
 import { ClipImageTransform } from '@clipkit/images';
 import { clipModelEmbedder, type SearchEmbedder } from '@clipkit/search';
-import { clipBpeTokenizerPlugin, textTransformerPlugin } from '@clipkit/text-transformer';
+import { defaultPlugins } from 'clipkit';
 import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
 
 /** open_clip-style configs of the models the search benchmarks embed with (random weights, 224-px images). */
-export const SEARCH_MODELS = {
+const SEARCH_MODELS = {
   'vit-b-32': OPEN_CLIP_SHAPES['ViT-B-32'],
   /** A ViT of 2 layers, width 128, patch 32: the pipeline's costs without ViT-B-32's. */
   tiny: {
@@ -26,8 +25,9 @@ export function isSearchModelName(name: string): name is SearchModelName {
 /** A randomly initialised CLIP of `name`'s shape as a SearchEmbedder (OpenAI's vocabulary and preprocessing). */
 export async function randomSearchEmbedder(name: SearchModelName, device: TfjsDevice = 'auto'): Promise<{ embedder: SearchEmbedder; backend: string; dispose(): Promise<void> }> {
   const { description } = await initTfjs({ device, log: () => undefined });
-  const config = parseClipConfig({ model: SEARCH_MODELS[name], backend: { type: 'tfjs', device } });
-  const assembly = assembleClip(config, [tfjsBackendPlugin, vitPlugin, textTransformerPlugin, clipBpeTokenizerPlugin], { log: () => undefined });
+  const plugins = await defaultPlugins();
+  const config = parseClipConfig({ model: SEARCH_MODELS[name], backend: { type: 'tfjs', device } }, plugins);
+  const assembly = assembleClip(config, plugins, { log: () => undefined });
   const model = new ClipModel(assembly.resolve(IMAGE_ENCODER), assembly.resolve(TEXT_ENCODER), { logitScale: 100 });
   const embedder = await clipModelEmbedder({
     model,

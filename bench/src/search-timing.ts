@@ -1,7 +1,7 @@
 /** Latency figures shared by the search benchmarks. */
 
 /** The q-quantile (0..1) of `values`, nearest rank. */
-export function quantile(values: readonly number[], q: number): number {
+function quantile(values: readonly number[], q: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];

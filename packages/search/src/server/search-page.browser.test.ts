@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-// The page-side callbacks given to page.evaluate run in the browser: they use the DOM's types.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
