@@ -81,11 +81,11 @@ export class ImageIndex {
 
   /** Opens an existing index; with `options.model`, refuses an index built with another model. */
   static async open(dbPath: string, options: OpenImageIndexOptions = {}): Promise<ImageIndex> {
-    if (!existsSync(dbPath)) throw new SearchIndexError(`no image index at ${dbPath}: build one first (clipkit index DIR --db ${dbPath})`);
+    if (!existsSync(dbPath)) throw new SearchIndexError(`no image index at ${dbPath}: build one first (clipkit index DIR --model REF --db ${dbPath})`);
     const connection = await connect(dbPath, { readConsistencyInterval: options.readConsistencySeconds ?? 5 });
     if (!(await connection.tableNames()).includes(TABLE)) {
       connection.close();
-      throw new SearchIndexError(`${dbPath} holds no "${TABLE}" table: it is not a clipkit image index (build one with clipkit index DIR --db ${dbPath})`);
+      throw new SearchIndexError(`${dbPath} holds no "${TABLE}" table: it is not a clipkit image index (build one with clipkit index DIR --model REF --db ${dbPath})`);
     }
     const table = await connection.openTable(TABLE);
     try {
@@ -120,7 +120,7 @@ export class ImageIndex {
   /** Throws unless the index was built with `model`. */
   requireModel(model: IndexedModel): void {
     const why = modelMismatch(this.model, model);
-    if (why !== null) throw new SearchIndexError(`${this.dbPath} cannot be used with this model: ${why}. Search with the model that built the index, or index into a new --db`);
+    if (why !== null) throw new SearchIndexError(`${this.dbPath} cannot be used with this model: ${why}. Use the model that built the index, or index into another --db`);
   }
 
   count(): Promise<number> {

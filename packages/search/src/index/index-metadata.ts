@@ -35,7 +35,7 @@ function isModel(value: unknown): value is IndexedModel {
 /** The metadata of the table at `source`, or an error saying it is not a clipkit image index. */
 export function decodeIndexMetadata(metadata: Map<string, string>, source: string): IndexMetadata {
   const text = metadata.get(METADATA_KEY);
-  const notIndex = (why: string) => new SearchIndexError(`${source} is not a clipkit image index (${why}); build one with indexImages / clipkit index DIR --db PATH`);
+  const notIndex = (why: string) => new SearchIndexError(`${source} is not a clipkit image index (${why}); build one with indexImages / clipkit index DIR --model REF --db PATH`);
   if (text === undefined) throw notIndex(`no "${METADATA_KEY}" schema metadata`);
   let json: { format?: unknown; root?: unknown; model?: unknown };
   try {

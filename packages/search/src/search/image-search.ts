@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { ClipkitError } from '@clipkit/core';
 import { ClipImageTransform, type ClipImageTransformOptions, decodeImage } from '@clipkit/images';
 import { SearchRequestError } from '../errors.js';
 import { IMAGE_ID_PATTERN } from '../index/image-id.js';
@@ -82,7 +83,11 @@ export class ImageSearch {
   /** Images like the image in `input` (a file path or the file's bytes), best first. */
   async byImage(input: string | Uint8Array, options: SearchOptions = {}): Promise<SearchResult[]> {
     const bytes = typeof input === 'string' ? await readImageFile(input) : input;
-    const vector = await this.images.push(await this.prepareImage(bytes), options.signal);
+    const pixels = await this.prepareImage(bytes).catch((error: unknown) => {
+      // The decoder names a buffer; a query given as a file names the file.
+      throw typeof input === 'string' && error instanceof ClipkitError ? new SearchRequestError(400, `${input}: ${error.message}`, { cause: error }) : error;
+    });
+    const vector = await this.images.push(pixels, options.signal);
     return this.results(await this.index.nearest(vector, { k: kOf(options), exact: options.exact }), false);
   }
 
