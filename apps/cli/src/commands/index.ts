@@ -4,6 +4,9 @@ import { registerConfigSchemaCommand } from './config-schema.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
+import { registerIndexCommand } from './index-images.js';
+import { registerSearchCommand } from './search.js';
+import { registerServeCommand } from './serve.js';
 import { registerTokenizeCommand } from './tokenize.js';
 import { registerTrainCommand } from './train.js';
 import { registerZeroShotCommand } from './zero-shot.js';
@@ -21,4 +24,7 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerTokenizeCommand,
   registerExportOnnxCommand,
   registerConfigSchemaCommand,
+  registerIndexCommand,
+  registerSearchCommand,
+  registerServeCommand,
 ];

@@ -1,0 +1,40 @@
+import { ClipkitError } from '@clipkit/core';
+import { openImageIndex, startSearchServer, workerEmbedder } from '@clipkit/search';
+import type { ServeEmbedderOptions } from './serve-embedder.js';
+
+export interface ServeOptions {
+  db: string;
+  model?: string;
+  host: string;
+  port: number;
+  batchSize: number;
+  backend?: string;
+}
+
+/** Resolves on Ctrl-C or a termination request. */
+function stopRequested(): Promise<string> {
+  return new Promise((resolve) => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => resolve(signal));
+  });
+}
+
+/** `clipkit serve --db PATH --model REF [--host 127.0.0.1] [--port 8080]`: the search page and its API until stopped. */
+export async function serve(options: ServeOptions): Promise<void> {
+  const index = await openImageIndex(options.db);
+  const { root } = index;
+  const ref = options.model ?? index.model.ref;
+  const images = await index.count();
+  index.close();
+  if (ref === null) throw new ClipkitError(`${options.db} does not record where its model is: give --model REF (the model that built the index)`);
+  const embedderOptions: ServeEmbedderOptions = { ref, backend: options.backend, batchSize: options.batchSize };
+  const embedder = await workerEmbedder(new URL('./serve-embedder.js', import.meta.url), embedderOptions);
+  try {
+    const server = await startSearchServer({ dbPath: options.db, embedder, host: options.host, port: options.port, log: (message) => console.error(message) });
+    console.log(`serving ${images} images of ${root} at ${server.url} (Ctrl-C to stop)`);
+    const signal = await stopRequested();
+    console.error(`${signal}: stopping`);
+    await server.close();
+  } finally {
+    await embedder.dispose();
+  }
+}
