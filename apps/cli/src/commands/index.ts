@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerCompareCommand } from './compare.js';
 import { registerConfigSchemaCommand } from './config-schema.js';
+import { registerDemoImagesCommand } from './demo-images.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
@@ -27,4 +28,5 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerIndexCommand,
   registerSearchCommand,
   registerServeCommand,
+  registerDemoImagesCommand,
 ];
