@@ -1,7 +1,7 @@
 import { initTfjs, type TfjsDevice } from '@clipkit/backend-tfjs';
-import { assembleClip, ClipModel, IMAGE_ENCODER, parseClipConfig, TEXT_ENCODER, TOKENIZER } from '@clipkit/core';
-import { ClipImageTransform } from '@clipkit/images';
-import { clipModelEmbedder, type SearchEmbedder } from '@clipkit/search';
+import { assembleClip, ClipModel, IMAGE_ENCODER, loadClip, parseClipConfig, TEXT_ENCODER, TOKENIZER } from '@clipkit/core';
+import { ClipImageTransform, loadPreprocessorConfig } from '@clipkit/images';
+import { clipModelEmbedder, modelDirectoryId, type SearchEmbedder } from '@clipkit/search';
 import { defaultPlugins } from 'clipkit';
 import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
 
@@ -36,4 +36,13 @@ export async function randomSearchEmbedder(name: SearchModelName, device: TfjsDe
     modelId: `random-${name}`,
   });
   return { embedder, backend: description, dispose: () => assembly.dispose() };
+}
+
+/** A trained model directory as a SearchEmbedder, as `clipkit index --model DIR` opens it (its preprocessor_config.json, else OpenAI's). */
+export async function directorySearchEmbedder(dir: string): Promise<{ embedder: SearchEmbedder; backend: string; dispose(): Promise<void> }> {
+  let backend = '';
+  const loaded = await loadClip(dir, await defaultPlugins(), { log: (message) => (backend ||= message) });
+  const transform = await loadPreprocessorConfig(dir, loaded.model.imageEncoder.imageSize);
+  const embedder = await clipModelEmbedder({ model: loaded.model, tokenizer: loaded.tokenizer, preprocess: transform.options, modelId: await modelDirectoryId(loaded.directory) });
+  return { embedder, backend, dispose: () => loaded.dispose() };
 }
