@@ -11,6 +11,15 @@ export interface ServeOptions {
   backend?: string;
 }
 
+/** A port that cannot be listened on is the user's to change, not a bug: one line, with what to do. */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new ClipkitError(`${host}:${port} is in use: give another --port (0 picks a free one)`);
+  if (code === 'EACCES') return new ClipkitError(`${host}:${port}: permission denied (ports below 1024 need privileges); give another --port`);
+  if (code === 'EADDRNOTAVAIL') return new ClipkitError(`--host ${host} is not an address of this machine`);
+  return error;
+}
+
 /** Resolves on Ctrl-C or a termination request. */
 function stopRequested(): Promise<string> {
   return new Promise((resolve) => {
@@ -29,7 +38,11 @@ export async function serve(options: ServeOptions): Promise<void> {
   const embedderOptions: ServeEmbedderOptions = { ref, backend: options.backend, batchSize: options.batchSize };
   const embedder = await workerEmbedder(new URL('./serve-embedder.js', import.meta.url), embedderOptions);
   try {
-    const server = await startSearchServer({ dbPath: options.db, embedder, host: options.host, port: options.port, log: (message) => console.error(message) });
+    const server = await startSearchServer({ dbPath: options.db, embedder, host: options.host, port: options.port, log: (message) => console.error(message) }).catch(
+      (error: unknown) => {
+        throw listenError(error, options.host, options.port);
+      },
+    );
     console.log(`serving ${images} images of ${root} at ${server.url} (Ctrl-C to stop)`);
     const signal = await stopRequested();
     console.error(`${signal}: stopping`);
