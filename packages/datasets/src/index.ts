@@ -12,10 +12,12 @@ export { ImageTextDataset, type ImageTextDatasetOptions } from './image-text/ima
 export { imageTextPlugin, readImageTextRows } from './image-text/image-text-plugin.js';
 export type { LoadedImage } from './image-text/load-clip-images.js';
 export { type CaptionRow, type CaptionTableOptions, readCaptionTable } from './image-text/read-caption-table.js';
+export { drawShapeScene } from './synthetic-shapes/draw-shape-scene.js';
 export type { ShapeRenderRequest } from './synthetic-shapes/render-shape-batch.js';
 export { SHAPE_TEMPLATES } from './synthetic-shapes/shape-caption.js';
 export { inThreadShapeRenderer, type ShapeRenderer, workerShapeRenderer } from './synthetic-shapes/shape-renderer.js';
-export type { ShapeStreams } from './synthetic-shapes/shape-streams.js';
+export type { ShapeScene } from './synthetic-shapes/shape-scene.js';
+export { type ShapeStreamName, type ShapeStreams, shapeSceneAt } from './synthetic-shapes/shape-streams.js';
 export { COLOURS, HELD_OUT, POSITIONS, SHAPES, SIZES } from './synthetic-shapes/shape-vocabulary.js';
 export type { SyntheticShapesDataConfig } from './synthetic-shapes/synthetic-shapes-config.js';
 export { SyntheticShapesDataset } from './synthetic-shapes/synthetic-shapes-dataset.js';

@@ -2,9 +2,13 @@ import type { Command } from 'commander';
 import { registerCompareCommand } from './compare.js';
 import { registerConfigSchemaCommand } from './config-schema.js';
 import { registerConvertCommand } from './convert.js';
+import { registerDemoImagesCommand } from './demo-images.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
+import { registerIndexCommand } from './index-images.js';
+import { registerSearchCommand } from './search.js';
+import { registerServeCommand } from './serve.js';
 import { registerTokenizeCommand } from './tokenize.js';
 import { registerTrainCommand } from './train.js';
 import { registerZeroShotCommand } from './zero-shot.js';
@@ -23,4 +27,8 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerExportOnnxCommand,
   registerConvertCommand,
   registerConfigSchemaCommand,
+  registerIndexCommand,
+  registerSearchCommand,
+  registerServeCommand,
+  registerDemoImagesCommand,
 ];

@@ -30,3 +30,18 @@ export function modelOption(): Option {
 export function backendOption(): Option {
   return new Option('--backend <type>', 'runtime of the towers (default: tfjs, or what the model config says)').choices(['tfjs', 'onnxruntime']);
 }
+
+/** Where `clipkit index` writes and `search` and `serve` read when no --db is given: a folder in the working directory. */
+const DEFAULT_DB = 'clipkit-index';
+
+/** --db PATH: the image index (a LanceDB folder). */
+export function dbOption(): Option {
+  return new Option('--db <path>', 'the image index, a folder').default(DEFAULT_DB);
+}
+
+/** Parses a TCP port: 0 (any free port) to 65535. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 (any free port) to 65535');
+  return n;
+}
