@@ -124,6 +124,7 @@ describe('ClipImageTransform', () => {
   it('rejects impossible options', () => {
     expect(() => new ClipImageTransform({ std: [1, 0, 1] })).toThrow(/std/);
     expect(() => new ClipImageTransform({ cropSize: { height: 0, width: 3 } })).toThrow(/cropSize/);
+    expect(() => new ClipImageTransform({ size: { height: 0, width: 3 } })).toThrow(/size 0x3 must be integers >= 1/);
     expect(() => new ClipImageTransform().transform({ width: 2, height: 2, data: new Uint8Array(4) })).toThrow(/needs 12 bytes, got 4/);
   });
 });

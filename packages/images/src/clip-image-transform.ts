@@ -2,16 +2,27 @@ import { ClipkitError } from '@clipkit/core';
 import { centerCrop } from './center-crop.js';
 import { CLIP_MEAN, CLIP_STD } from './clip-mean-std.js';
 import { parsePreprocessorConfig } from './parse-preprocessor-config.js';
+import { resizeBicubic } from './resize-bicubic.js';
 import { resizeShortestEdge } from './resize-shortest-edge.js';
 import type { RgbImage } from './rgb-image.js';
 
 export type Rgb = readonly [number, number, number];
 
+/** An exact size in pixels. */
+export interface Size {
+  readonly height: number;
+  readonly width: number;
+}
+
 export interface ClipImageTransformOptions {
-  /** Resize so the shorter side has this many pixels (Pillow bicubic), or null to skip resizing. Default 224. */
-  readonly size: number | null;
-  /** Centre crop, after resizing; also the output size. Default 224 x 224. */
-  readonly cropSize: { readonly height: number; readonly width: number };
+  /**
+   * The resize (Pillow bicubic): a number resizes the shorter side to it, keeping the aspect ratio (CLIP); a
+   * {height, width} resizes to exactly that size, aspect ratio not kept (SigLIP's "squash"); null skips
+   * resizing. Default 224.
+   */
+  readonly size: number | Size | null;
+  /** Centre crop, after resizing; also the output size. A crop of the resized size leaves the image as it is (SigLIP). Default 224 x 224. */
+  readonly cropSize: Size;
   /** Scales the bytes before normalising; ToTensor's 1/255 by default (1 leaves them in 0..255). */
   readonly rescaleFactor: number;
   /** Per-channel mean subtracted after rescaling. Default CLIP_MEAN. */
@@ -34,7 +45,9 @@ function isPositiveInteger(value: number): boolean {
 function validate(options: ClipImageTransformOptions): void {
   const { size, cropSize, rescaleFactor, mean, std } = options;
   const problems: string[] = [];
-  if (size !== null && !isPositiveInteger(size)) problems.push(`size ${size} must be an integer >= 1 or null`);
+  if (typeof size === 'number' && !isPositiveInteger(size)) problems.push(`size ${size} must be an integer >= 1, a {height, width} or null`);
+  if (size !== null && typeof size === 'object' && !(isPositiveInteger(size.height) && isPositiveInteger(size.width)))
+    problems.push(`size ${size.height}x${size.width} must be integers >= 1`);
   if (!isPositiveInteger(cropSize.height) || !isPositiveInteger(cropSize.width)) problems.push(`cropSize ${cropSize.height}x${cropSize.width} must be integers >= 1`);
   if (!(rescaleFactor > 0 && Number.isFinite(rescaleFactor))) problems.push(`rescaleFactor ${rescaleFactor} must be a finite number > 0`);
   if (mean.length !== 3 || !mean.every(Number.isFinite)) problems.push(`mean [${mean.join(', ')}] must be 3 finite numbers`);
@@ -46,6 +59,8 @@ function validate(options: ClipImageTransformOptions): void {
  * OpenAI CLIP's image preprocessing (clip/clip.py `_transform(n_px)`), bit-exact on the reference fixtures:
  * Resize(n_px, BICUBIC) with Pillow's resampler, CenterCrop with Python's half-to-even offsets, ToTensor
  * (/255) and Normalize(mean, std), giving CHW float32. tfjs-free: consumers turn the arrays into tensors.
+ * With an exact `size` and a crop of that size it is transformers' SiglipImageProcessor instead: Pillow's
+ * bicubic straight to height x width, no crop, rescale, normalise (fixtures/preprocess-siglip, bit-exact).
  *
  * The RGB conversion happens before, at decode time (`decodeImage`), as in transformers'
  * CLIPImageProcessor. OpenAI converts after resizing, which differs only for images that need resizing
@@ -103,7 +118,8 @@ export class ClipImageTransform {
         `ClipImageTransform: a ${image.width}x${image.height} RGB image needs ${image.width * image.height * 3} bytes, got ${image.data.length}; decode images with decodeImage`,
       );
     }
-    const resized = this.options.size === null ? image : resizeShortestEdge(image, this.options.size);
+    const { size } = this.options;
+    const resized = size === null ? image : typeof size === 'number' ? resizeShortestEdge(image, size) : resizeBicubic(image, size.width, size.height);
     return centerCrop(resized, this.width, this.height);
   }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPreprocessorConfig } from './load-preprocessor-config.js';
 
 const HF_MODEL = `${process.env.CLIPKIT_SHARED}/fixtures/models/hf/vit-b-tiny-quickgelu/`;
+const SIGLIP_MODEL = `${process.env.CLIPKIT_SHARED}/fixtures/models/siglip-tiny/`;
 
 describe('loadPreprocessorConfig', () => {
   let dir: string;
@@ -31,6 +32,11 @@ describe('loadPreprocessorConfig', () => {
   it("rejects a crop the model's image size cannot take", async () => {
     await expect(loadPreprocessorConfig(HF_MODEL, 224)).rejects.toThrow(ConfigError);
     await expect(loadPreprocessorConfig(HF_MODEL, 224)).rejects.toThrow(/preprocessor_config\.json[\s\S]*crop_size: must match the model's image size 224x224/);
+  });
+
+  it("names size, not crop_size, when a SigLIP config's exact resize does not fit the model", async () => {
+    await expect(loadPreprocessorConfig(SIGLIP_MODEL, 224)).rejects.toThrow(/preprocessor_config\.json[\s\S]*size: must match the model's image size 224x224/);
+    await expect(loadPreprocessorConfig(SIGLIP_MODEL, 224)).rejects.not.toThrow(/crop_size/);
   });
 
   it('names a file that is not JSON', async () => {
