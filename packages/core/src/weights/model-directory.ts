@@ -114,6 +114,9 @@ export function readModelDirectory(dir: string, plugins: readonly AnyClipPlugin[
     const wrapped = 'model_cfg' in json;
     document = { model: wrapped ? json.model_cfg : json, tokenizer: { type: 'clip-bpe', path: ownPath } };
     if (wrapped && json.preprocess_cfg !== undefined) openClipPreprocess = asObject(json.preprocess_cfg);
+    // The exact transform clipkit writes beside preprocess_cfg, for what open_clip's cannot say (a resize to another size than the crop).
+    const clipkit = asObject(json.clipkit);
+    if (clipkit.preprocess !== undefined) document.preprocess = clipkit.preprocess;
   } else {
     document = { model: json, tokenizer: { type: hfTokenizerType(json, plugins), path: ownPath } };
   }
