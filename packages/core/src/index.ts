@@ -86,5 +86,15 @@ export { CHECKPOINT_DIR, type CheckpointContents, findCheckpoint, loadCheckpoint
 export { lockTowers } from './training/lock-towers.js';
 export { type EvalMetrics, MetricsLog, type MetricsLine, type TrainMetrics } from './training/metrics-log.js';
 export { NonFiniteLossError, trainClip, type TrainEvent, type TrainOptions, type TrainResult } from './training/train-clip.js';
-export { zeroShotAccuracy, type ZeroShotAccuracy } from './evaluation/zero-shot-accuracy.js';
+export { accuracyOf, type ZeroShotAccuracy, type ZeroShotPredictions, zeroShotAccuracy, zeroShotPredictions } from './evaluation/zero-shot-accuracy.js';
 export { type RecallAtK, retrievalRecall, type RetrievalRecall } from './evaluation/retrieval-recall.js';
+export { type LbfgsOptions, type LbfgsResult, lbfgs, type Objective } from './evaluation/lbfgs.js';
+export {
+  accuracy,
+  type FeatureRows,
+  type FitOptions,
+  fitLogisticRegression,
+  type LogisticRegression,
+  predictClasses,
+} from './evaluation/logistic-regression.js';
+export { type LabelledRows, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './evaluation/linear-probe.js';
