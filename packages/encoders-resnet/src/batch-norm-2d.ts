@@ -14,6 +14,8 @@ export class BatchNorm2d extends Layer {
   readonly runningMean: tf.Variable<tf.Rank.R1>;
   readonly runningVar: tf.Variable<tf.Rank.R1>;
   private readonly normaliseBatch: (x: tf.Tensor4D, weight: tf.Tensor1D, bias: tf.Tensor1D) => tf.Tensor4D;
+  /** Frozen statistics: eval-mode normalisation in training too, and no updates (open_clip's FrozenBatchNorm2d). */
+  private frozen = false;
 
   constructor(
     readonly channels: number,
@@ -30,9 +32,14 @@ export class BatchNorm2d extends Layer {
     this.normaliseBatch = this.batchNormalisation();
   }
 
+  /** Normalises with the running statistics from now on, also in training, and stops updating them (open_clip's freeze_batch_norm_2d). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
   /** [N, H, W, C] -> same shape */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (training) return this.normaliseBatch(x, this.weight, this.bias);
+    if (training && !this.frozen) return this.normaliseBatch(x, this.weight, this.bias);
     return tf.batchNorm4d(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
   }
 
