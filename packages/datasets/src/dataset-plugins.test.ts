@@ -24,12 +24,20 @@ describe('plugins', () => {
       [DATASET, 'synthetic-shapes'],
       [DATASET, 'fashion-mnist'],
       [DATASET, 'image-text'],
+      [DATASET, 'image-folder'],
     ]);
   });
 
   it('declare the data sections with their defaults', () => {
     expect(configOf(undefined).data).toEqual({ type: 'synthetic-shapes', imageSize: 32, seed: 0, evalSize: 1000 });
     expect(configOf({ type: 'fashion-mnist' }).data).toEqual({ type: 'fashion-mnist', path: '/usr/share/datasets/fashion-mnist', augment: null });
+    expect(configOf({ type: 'image-folder', path: '/data/train', augment: {} }).data).toEqual({
+      type: 'image-folder',
+      path: '/data/train',
+      evalPath: null,
+      templates: null,
+      augment: { scale: [0.9, 1], ratio: [3 / 4, 4 / 3] },
+    });
     expect(configOf({ type: 'image-text', path: '/data/pairs', file: 'train.csv' }).data).toEqual({
       type: 'image-text',
       path: '/data/pairs',
@@ -57,7 +65,7 @@ describe('plugins', () => {
       { path: 'data.augment.scale', message: 'the first scale must not exceed the second', value: [1, 0.5] },
     ]);
     expect(problemsOf({ type: 'mnist' })).toEqual([
-      { path: 'data.type', message: 'must be one of "synthetic-shapes", "fashion-mnist", "image-text" (the types of the plug-ins given)', value: 'mnist' },
+      { path: 'data.type', message: 'must be one of "synthetic-shapes", "fashion-mnist", "image-text", "image-folder" (the types of the plug-ins given)', value: 'mnist' },
     ]);
   });
 

@@ -22,3 +22,7 @@ export { COLOURS, HELD_OUT, POSITIONS, SHAPES, SIZES } from './synthetic-shapes/
 export type { SyntheticShapesDataConfig } from './synthetic-shapes/synthetic-shapes-config.js';
 export { SyntheticShapesDataset } from './synthetic-shapes/synthetic-shapes-dataset.js';
 export { shapeStreams, syntheticShapesPlugin } from './synthetic-shapes/synthetic-shapes-plugin.js';
+export type { ImageFolderDataConfig } from './image-folder/image-folder-config.js';
+export { ImageFolderDataset, type ImageFolderDatasetOptions } from './image-folder/image-folder-dataset.js';
+export { imageFolderPlugin, imageFolderTemplates } from './image-folder/image-folder-plugin.js';
+export { CLASSNAMES_FILE, type ImageFolder, type LabelledImage, readImageFolder } from './image-folder/read-image-folder.js';
