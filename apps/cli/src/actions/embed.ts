@@ -1,14 +1,13 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ClipkitError, type ClipModel, type HostTensor, type LoadedClip, loadClip, type Tokenizer, writeSafetensors } from '@clipkit/core';
+import { ClipkitError, type ClipModel, type HostTensor, type LoadedClip, type Tokenizer, writeSafetensors } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { backendOverride } from '../inference/backend-override.js';
 import { forEachImageBatch } from '../inference/for-each-image-batch.js';
 import { listImageFiles } from '../inference/image-files.js';
 import { imagePreprocessor } from '../inference/image-preprocessor.js';
 import { readInputIds, readPixelValues } from '../inference/input-tensors.js';
+import { openModel } from '../inference/open-model.js';
 import { progressBar } from '../inference/progress.js';
-import { modelDirectoryPlugins } from '../plugins/pipeline-plugins.js';
 
 export interface EmbedOptions {
   model: string;
@@ -116,7 +115,7 @@ function checkOptions(options: EmbedOptions): void {
 export async function embed(options: EmbedOptions): Promise<void> {
   checkOptions(options);
   const { batchSize } = options;
-  const loaded = await loadClip(options.model, await modelDirectoryPlugins(options.model), { backend: backendOverride(options.backend), log: (m) => console.error(m) });
+  const loaded = await openModel(options.model, { backend: options.backend });
   try {
     const { model } = loaded;
     const out = new Map<string, HostTensor>();

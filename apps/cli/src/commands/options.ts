@@ -21,3 +21,14 @@ export function topOption(): Option {
 export function backendOption(): Option {
   return new Option('--backend <type>', 'runtime of the towers (default: tfjs, or what the model config says)').choices(['tfjs', 'onnxruntime']);
 }
+
+/** Collects a repeatable option's values. */
+export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** --templates FILE | openai: the prompts to classify with; without it (and without --template), the model's own, else OpenAI's. */
+export function templatesOption(): Option {
+  return new Option(
+    '--templates <file>',
+    "prompts, one per line with {} for the class name, or \"openai\" for OpenAI's 80 ImageNet templates (default: the model's own prompts when it records them, else OpenAI's)",
+  );
+}
