@@ -16,7 +16,7 @@ if (!existsSync(main)) {
 // (V8 cannot change it once the heap runs), so a command that runs models restarts itself with it once;
 // the others (--help, --version, help, config-schema, tokenize) run here and skip a second Node start.
 const GC_FLAG = '--single-threaded-gc';
-const MODEL_COMMANDS = new Set(['train', 'compare', 'eval', 'embed', 'zero-shot', 'export-onnx']);
+const MODEL_COMMANDS = new Set(['train', 'compare', 'eval', 'probe', 'embed', 'zero-shot', 'export-onnx']);
 const args = process.argv.slice(2);
 const command = args.find((arg) => !arg.startsWith('-'));
 const runsModels = MODEL_COMMANDS.has(command) && !args.some((arg) => arg === '-h' || arg === '--help');

@@ -4,6 +4,7 @@ import { registerConfigSchemaCommand } from './config-schema.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
+import { registerProbeCommand } from './probe.js';
 import { registerTokenizeCommand } from './tokenize.js';
 import { registerTrainCommand } from './train.js';
 import { registerZeroShotCommand } from './zero-shot.js';
@@ -15,6 +16,7 @@ import { registerZeroShotCommand } from './zero-shot.js';
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerTrainCommand,
   registerEvalCommand,
+  registerProbeCommand,
   registerCompareCommand,
   registerEmbedCommand,
   registerZeroShotCommand,
