@@ -1,4 +1,4 @@
-import { ClipkitError, type LabelledRows, type LoadedClip, l2Normalize, linearProbe, SeededRandom } from '@clipkit/core';
+import { ClipkitError, type HostTensor, type LabelledRows, type LoadedClip, l2Normalize, linearProbe, SeededRandom, writeSafetensors } from '@clipkit/core';
 import { type ImageFolder, readImageFolder } from '@clipkit/datasets';
 import type { ClipImageTransform } from '@clipkit/images';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +15,7 @@ export interface ProbeOptions {
   batchSize: number;
   backend?: string;
   json?: boolean;
+  features?: string;
 }
 
 /** The L2-normalised image embeddings [images, embedDim] of a folder's images, through the model's own transform. */
@@ -53,6 +54,19 @@ function splitValidation(all: LabelledRows, fraction: number): { train: Labelled
   return { validation: take(order.subarray(0, held)), train: take(order.subarray(held)) };
 }
 
+/** The features and labels as safetensors (train_features, train_labels, test_features, test_labels), to check or reuse elsewhere. */
+async function writeFeatures(file: string, features: { all: LabelledRows; test: LabelledRows }): Promise<void> {
+  const tensors = new Map<string, HostTensor>();
+  for (const [name, rows] of [
+    ['train', features.all],
+    ['test', features.test],
+  ] as const) {
+    tensors.set(`${name}_features`, { dtype: 'F32', shape: [rows.rows.count, rows.rows.dim], data: Float32Array.from(rows.rows.data) });
+    tensors.set(`${name}_labels`, { dtype: 'I32', shape: [rows.rows.count], data: rows.labels });
+  }
+  await writeSafetensors(file, tensors);
+}
+
 /**
  * `clipkit probe`: the CLIP paper's linear probe of a model's frozen image features: L2-normalised embeddings of
  * the --train folder's images (a validation split held out) and the --test folder's, an L-BFGS logistic
@@ -76,6 +90,7 @@ export async function probe(options: ProbeOptions): Promise<void> {
   } finally {
     await loaded.dispose();
   }
+  if (options.features) await writeFeatures(options.features, features);
   const { train, validation } = splitValidation(features.all, options.valFraction);
   const classes = trainFolder.classNames.length;
   const result = linearProbe(train, validation, features.test, classes, {

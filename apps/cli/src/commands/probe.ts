@@ -20,6 +20,7 @@ export function registerProbeCommand(program: Command): void {
     .addOption(new Option('--max-iterations <n>', 'L-BFGS iterations per fit').argParser(positiveInteger).default(1000))
     .addOption(batchSizeOption())
     .addOption(backendOption())
+    .option('--features <file>', 'also write the features and labels to this safetensors file (train_features, train_labels, test_features, test_labels)')
     .option('--json', 'print the result as JSON (the C sweep included)')
     .action(async (options: ProbeOptions) => (await import('../actions/probe.js')).probe(options));
 }
