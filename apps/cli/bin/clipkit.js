@@ -17,7 +17,7 @@ if (!existsSync(main)) {
 // the others (--help, --version, help, config-schema, tokenize, and search, which embeds one query) run here
 // and skip a second Node start.
 const GC_FLAG = '--single-threaded-gc';
-const MODEL_COMMANDS = new Set(['train', 'compare', 'eval', 'embed', 'zero-shot', 'export-onnx', 'index', 'serve']);
+const MODEL_COMMANDS = new Set(['train', 'compare', 'eval', 'probe', 'embed', 'zero-shot', 'export-onnx', 'convert', 'index', 'serve']);
 const args = process.argv.slice(2);
 const command = args.find((arg) => !arg.startsWith('-'));
 const runsModels = MODEL_COMMANDS.has(command) && !args.some((arg) => arg === '-h' || arg === '--help');

@@ -14,6 +14,8 @@ export class BatchNorm2d extends Layer {
   readonly bias: tf.Variable<tf.Rank.R1>;
   readonly runningMean: tf.Variable<tf.Rank.R1>;
   readonly runningVar: tf.Variable<tf.Rank.R1>;
+  /** Frozen statistics: eval-mode normalisation in training too, and no updates (open_clip's FrozenBatchNorm2d). */
+  private frozen = false;
 
   constructor(
     readonly channels: number,
@@ -29,9 +31,14 @@ export class BatchNorm2d extends Layer {
     this.runningVar = this.addVariable('running_var', tf.ones([channels]), false);
   }
 
+  /** Normalises with the running statistics from now on, also in training, and stops updating them (open_clip's freeze_batch_norm_2d). */
+  freeze(): void {
+    this.frozen = true;
+  }
+
   /** [N, H, W, C] -> same shape */
   apply(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (!training) return tf.batchNorm4d(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+    if (!training || this.frozen) return tf.batchNorm4d(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
     const [N, H, W] = x.shape;
     const count = N * H * W;
     if (count < 2)

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { IndexOptions } from '../actions/index-images.js';
-import { backendOption, batchSizeOption, dbOption } from './options.js';
+import { backendOption, batchSizeOption, dbOption, modelOption } from './options.js';
 
 /** `clipkit index`: embeds a folder of images into an image index, incrementally. */
 export function registerIndexCommand(program: Command): void {
@@ -8,7 +8,7 @@ export function registerIndexCommand(program: Command): void {
     .command('index')
     .description('index the images of a folder (recursively) for `clipkit search` and `serve`; a re-run embeds only new or changed files and drops deleted ones')
     .argument('<dir>', 'the folder of images (.png, .jpg, .jpeg, .webp)')
-    .requiredOption('--model <ref>', 'model directory: Hugging Face, open_clip or clipkit layout; the index keeps it and refuses another model')
+    .addOption(modelOption())
     .addOption(dbOption())
     .addOption(batchSizeOption())
     .addOption(backendOption())

@@ -7,6 +7,7 @@ import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
 import { registerIndexCommand } from './index-images.js';
+import { registerProbeCommand } from './probe.js';
 import { registerSearchCommand } from './search.js';
 import { registerServeCommand } from './serve.js';
 import { registerTokenizeCommand } from './tokenize.js';
@@ -20,6 +21,7 @@ import { registerZeroShotCommand } from './zero-shot.js';
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerTrainCommand,
   registerEvalCommand,
+  registerProbeCommand,
   registerCompareCommand,
   registerEmbedCommand,
   registerZeroShotCommand,

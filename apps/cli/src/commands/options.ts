@@ -45,3 +45,14 @@ export function portNumber(value: string): number {
   if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 (any free port) to 65535');
   return n;
 }
+
+/** Collects a repeatable option's values. */
+export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** --templates FILE | openai: the prompts to classify with; without it (and without --template), the model's own, else OpenAI's. */
+export function templatesOption(): Option {
+  return new Option(
+    '--templates <file>',
+    "prompts, one per line with {} for the class name, or \"openai\" for OpenAI's 80 ImageNet templates (default: the model's own prompts when it records them, else OpenAI's)",
+  );
+}
