@@ -16,6 +16,16 @@ describe('defaultPlugins', () => {
   it('offers each type once per slot and runtime (assembleClip refuses two candidates)', async () => {
     const keys = (await defaultPlugins()).map((p) => `${p.slot.name}:${p.type}:${p.runtime ?? ''}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys).toEqual(expect.arrayContaining(['TRAINABLE_IMAGE_ENCODER:vit:', 'TRAINABLE_IMAGE_ENCODER:resnet:', 'TRAINABLE_TEXT_ENCODER:transformer:', 'LOSS:siglip:']));
+    expect(keys).toEqual(
+      expect.arrayContaining([
+        'TRAINABLE_IMAGE_ENCODER:vit:',
+        'TRAINABLE_IMAGE_ENCODER:resnet:',
+        'TRAINABLE_IMAGE_ENCODER:siglip:',
+        'TRAINABLE_TEXT_ENCODER:transformer:',
+        'TRAINABLE_TEXT_ENCODER:siglip:',
+        'TOKENIZER:siglip:',
+        'LOSS:siglip:',
+      ]),
+    );
   });
 });

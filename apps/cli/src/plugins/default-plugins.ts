@@ -2,7 +2,7 @@ import type { AnyClipPlugin } from '@clipkit/core';
 
 /**
  * The plug-ins of clipkit's own packages: the ViT and ModifiedResNet image towers, the text transformer and
- * its CLIP BPE tokenizer, the CLIP and SigLIP losses, the datasets, and the tfjs and onnxruntime backends.
+ * its CLIP BPE tokenizer, SigLIP's towers and SentencePiece tokenizer, the CLIP and SigLIP losses, the datasets, and the tfjs and onnxruntime backends.
  * The packages are imported when this is called, not when clipkit is, so a command that needs none of them
  * (`clipkit --help`) loads neither tfjs nor onnxruntime.
  */
@@ -12,6 +12,8 @@ export async function defaultPlugins(): Promise<AnyClipPlugin[]> {
     import('@clipkit/text-transformer'),
     import('@clipkit/encoders-vit'),
     import('@clipkit/encoders-resnet'),
+    import('@clipkit/encoders-siglip'),
+    import('@clipkit/tokenizer-sentencepiece'),
     import('@clipkit/losses'),
     import('@clipkit/datasets'),
     import('@clipkit/backend-onnxruntime'),
