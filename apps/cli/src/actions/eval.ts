@@ -15,7 +15,7 @@ import { type ClassReport, classReport } from '../evaluation/class-report.js';
 import { confusionMatrixSvg } from '../evaluation/confusion-matrix-svg.js';
 import { modelPreprocess } from '../inference/image-preprocessor.js';
 import { openModel } from '../inference/open-model.js';
-import { givenTemplates, modelPrompts } from '../inference/prompt-templates.js';
+import { givenTemplates, modelTemplates } from '../inference/prompt-templates.js';
 import { configFilePlugins } from '../plugins/pipeline-plugins.js';
 
 export interface EvalCommandOptions {
@@ -38,7 +38,7 @@ const DEFAULT_CONFUSION_FILE = 'confusion-matrix.svg';
 
 /**
  * The `data` section to evaluate on: --images (a DIR/<class>/<image> folder, prompted with --templates, else the
- * model's own prompts, else OpenAI's), else --config's, else --data with its folder and file, else the one the
+ * model's own prompts, else SigLIP's for a model with a logit bias, else OpenAI's), else --config's, else --data with its folder and file, else the one the
  * model was trained on.
  */
 function dataSection(options: EvalCommandOptions, trained: ClipConfig, modelTemplates: readonly string[] | undefined): unknown {
@@ -75,7 +75,7 @@ export async function evaluate(options: EvalCommandOptions): Promise<void> {
   try {
     // A --config may name plug-in packages of its own (a dataset): its data section is read with them too.
     const plugins = [...new Set([...loaded.plugins, ...(options.config ? await configFilePlugins(options.config) : [])])];
-    const document = { ...structuredClone(loaded.config), data: dataSection(options, loaded.config, modelPrompts(loaded)?.templates), preprocess: await modelPreprocess(loaded) };
+    const document = { ...structuredClone(loaded.config), data: dataSection(options, loaded.config, modelTemplates(loaded)), preprocess: await modelPreprocess(loaded) };
     const config = parseClipConfig(document, plugins, options.config ?? (options.images ? '--images' : '--data options'));
     const assembly = assembleClip(config, plugins);
     try {

@@ -61,8 +61,9 @@ function formatTable(results: readonly ImageResult[]): string {
 
 /**
  * `clipkit zero-shot`: the top labels of each image among free-text labels, prompted with the templates given,
- * else the model's own (those it was evaluated with in training), else OpenAI's ImageNet templates; images go
- * through the model's own transform.
+ * else the model's own (those it was evaluated with in training), else SigLIP's "This is a photo of {}." for a model
+ * with a logit bias, else OpenAI's ImageNet templates; images go through the model's own transform. Probabilities
+ * are a softmax over the labels for CLIP models and each label's own sigmoid for SigLIP's (ClipModel.classify).
  */
 export async function zeroShot(images: string[], options: ZeroShotOptions): Promise<void> {
   const given = givenTemplates(options);

@@ -53,6 +53,6 @@ export const collect = (value: string, previous: string[]) => [...previous, valu
 export function templatesOption(): Option {
   return new Option(
     '--templates <file>',
-    "prompts, one per line with {} for the class name, or \"openai\" for OpenAI's 80 ImageNet templates (default: the model's own prompts when it records them, else OpenAI's)",
+    'prompts, one per line with {} for the class name, or "openai" for OpenAI\'s 80 ImageNet templates (default: the model\'s own prompts when it records them, else "This is a photo of {}." for SigLIP models, else OpenAI\'s)',
   );
 }

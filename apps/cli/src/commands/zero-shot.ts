@@ -6,7 +6,9 @@ import { backendOption, batchSizeOption, collect, modelOption, templatesOption, 
 export function registerZeroShotCommand(program: Command): void {
   program
     .command('zero-shot')
-    .description('classify images among free-text labels: prints the top labels of each image with their probabilities')
+    .description(
+      "classify images among free-text labels: prints the top labels of each image with their probabilities (a softmax over the labels; for SigLIP models each label's own sigmoid)",
+    )
     .argument('<images...>', 'image files, or folders searched recursively')
     .addOption(modelOption())
     .option('--labels <names>', 'comma-separated class names, e.g. "cat,dog,car" (default: the classes the model was trained on, when it records them)')

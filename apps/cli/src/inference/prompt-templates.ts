@@ -40,7 +40,18 @@ export function modelPrompts(loaded: LoadedClip): ZeroShotPrompts | undefined {
   return readZeroShotPrompts(loaded.directory.dir);
 }
 
-/** The templates to prompt a model with: those given, else the model's own, else OpenAI's ImageNet templates. */
+/**
+ * The prompt of a model with a logit bias (SigLIP) when it records none: transformers' ZeroShotImageClassificationPipeline
+ * defaults hypothesis_template to "This is a photo of {}.", the prompt SigLIP's model cards use.
+ */
+const SIGLIP_TEMPLATES: readonly string[] = ['This is a photo of {}.'];
+
+/** The templates a model defaults to: its own, else SigLIP's for a model with a logit bias; undefined for the caller's default. */
+export function modelTemplates(loaded: LoadedClip): readonly string[] | undefined {
+  return modelPrompts(loaded)?.templates ?? (loaded.model.logitBias === null ? undefined : SIGLIP_TEMPLATES);
+}
+
+/** The templates to prompt a model with: those given, else the model's own, else SigLIP's (models with a logit bias) or OpenAI's ImageNet templates. */
 export function chooseTemplates(given: readonly string[] | undefined, loaded: LoadedClip): readonly string[] {
-  return given ?? modelPrompts(loaded)?.templates ?? OPENAI_IMAGENET_TEMPLATES;
+  return given ?? modelTemplates(loaded) ?? OPENAI_IMAGENET_TEMPLATES;
 }
