@@ -54,7 +54,7 @@ export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensor
 export { writeSafetensors } from './safetensors/write-safetensors.js';
 export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
 export { SeededRandom } from './random/seeded-random.js';
-export { ClipModel, type ClipLogits, type ClipModelOptions, type EncodeOptions, type RankResult } from './model/clip-model.js';
+export { ClipModel, type ClipLogits, type ClipModelOptions, type EncodeOptions, type EncodeTextOptions, type RankResult } from './model/clip-model.js';
 export { LogitParameters } from './model/logit-parameters.js';
 export { l2Normalize } from './model/l2-normalize.js';
 export { fillTemplate, type PromptTemplate } from './model/prompt-template.js';

@@ -104,6 +104,22 @@ describe.each(['blas', 'wasm'] as const)('a Hugging Face SigLIP folder through l
     tf.dispose([image, text, logitsPerImage, logitsPerText, scores]);
   });
 
+  it('pads ids cut short with the tokenizer\'s pad id, as transformers\' padding="max_length" rows, whose text_embeds they give', async () => {
+    // Rows 0, 1, 3 and 4 hold only padding after column 9 (README: the eos of row 1 is at column 8); row 2 is full.
+    const rows = [0, 1, 3, 4];
+    const short = tf.tidy(() => tf.gather(tf.slice(fixture.ids, [0, 0], [-1, 9]), rows)) as tf.Tensor2D; // [4, 9]
+    const all = fixture.outputs.get('text_embeds')!;
+    const width = all.shape[1];
+    const ref = { ...all, shape: [rows.length, width], data: Float32Array.from(rows.flatMap((r) => [...(all.data as Float32Array).subarray(r * width, (r + 1) * width)])) };
+    expect(loaded.tokenizer.padId).toBe(1);
+    const padded = await loaded.model.encodeText(short, { padId: loaded.tokenizer.padId });
+    report.push(`  ${device} text_embeds of rows padded by encodeText ${expectClose(padded, ref, 'text_embeds').toExponential(2)}`);
+    // Zero padding (CLIP's) is another input to SigLIP's text tower, which attends to its padding.
+    const zeros = await loaded.model.encodeText(short);
+    expect(tf.max(tf.abs(tf.sub(zeros, padded))).dataSync()[0]).toBeGreaterThan(1e-2);
+    tf.dispose([short, padded, zeros]);
+  });
+
   it('saves in the Hugging Face layout, the tokenizer files beside the weights, and loads back with identical outputs', async () => {
     const dir = join(root, `saved-hf-${device}`);
     await saveClipModel(dir, 'huggingface', loaded.trainable(), loaded.config, PLUGINS);

@@ -104,6 +104,14 @@ async function encodeTensor<T extends tf.Tensor>(input: T, encode: (t: T) => Pro
   }
 }
 
+/**
+ * The id that fills `--input-ids` rows shorter than the context length: the tokenizer's (SigLIP's 1), which is
+ * read only then, so full rows need no tokenizer files.
+ */
+function padIdFor(ids: tf.Tensor2D, loaded: LoadedClip): number | undefined {
+  return ids.shape[1] < loaded.model.textEncoder.contextLength ? loaded.tokenizer.padId : undefined;
+}
+
 function checkOptions(options: EmbedOptions): void {
   if (options.images && options.pixelValues) throw new ClipkitError('give either --images or --pixel-values, not both');
   if (options.texts && options.inputIds) throw new ClipkitError('give either --texts or --input-ids, not both');
@@ -131,7 +139,10 @@ export async function embed(options: EmbedOptions): Promise<void> {
     if (options.texts) {
       out.set('text_embeds', await embedTexts(model, loaded.tokenizer, await readTexts(options.texts), batchSize));
     } else if (options.inputIds) {
-      out.set('text_embeds', await encodeTensor(await readInputIds(options.inputIds, model.textEncoder.contextLength), (t) => model.encodeText(t, { batchSize })));
+      out.set(
+        'text_embeds',
+        await encodeTensor(await readInputIds(options.inputIds, model.textEncoder.contextLength), (t) => model.encodeText(t, { batchSize, padId: padIdFor(t, loaded) })),
+      );
     }
     const images = out.get('image_embeds');
     const texts = out.get('text_embeds');

@@ -11,7 +11,10 @@ export function registerEmbedCommand(program: Command): void {
     .option('--images <paths...>', 'image files, or folders searched recursively (rows in sorted path order)')
     .option('--texts <file>', 'a text file, one text per line')
     .option('--pixel-values <file>', 'a safetensors file with "pixel_values" [N, 3, H, W] F32, preprocessed elsewhere')
-    .option('--input-ids <file>', 'a safetensors file with "input_ids" [N, L] I64 or I32, tokenized elsewhere')
+    .option(
+      '--input-ids <file>',
+      'a safetensors file with "input_ids" [N, L] I64 or I32, tokenized elsewhere; rows shorter than the context length are padded with the tokenizer\'s pad id',
+    )
     .requiredOption('--out <file>', 'the safetensors file to write')
     .addOption(batchSizeOption())
     .addOption(backendOption())

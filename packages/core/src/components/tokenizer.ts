@@ -11,6 +11,11 @@ export interface Tokenizer {
   /** The start token, or -1 for tokenizers without one (SigLIP). */
   readonly startOfTextId: number;
   readonly endOfTextId: number;
+  /**
+   * The id that fills a row after the text (and the end token): 1 = `</s>` for SigLIP, whose tokenizer pads to
+   * max_length. Absent means 0, clip.tokenize's zero padding.
+   */
+  readonly padId?: number;
   /** Token ids of one text, without special tokens. */
   encode(text: string): number[];
   /** Text of token ids (special tokens rendered as their names). */

@@ -112,6 +112,18 @@ describe('ClipModel', () => {
     tooLong.dispose();
   });
 
+  it("pads short token rows with the tokenizer's pad id when given one (SigLIP's 1), and refuses a pad id that is no token id", async () => {
+    const { clip } = model();
+    const ids = tf.tensor2d([[7], [8]], [2, 1], 'int32'); // length 1 < context 4
+    const before = tf.memory().numTensors;
+    const embeds = await clip.encodeText(ids, { padId: 1 });
+    expect(values(embeds)).toEqual([7, 1, 1, 8, 1, 1]);
+    embeds.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    await expect(clip.encodeText(ids, { padId: -1 })).rejects.toThrow('padId must be a token id (an integer >= 0), got -1');
+    ids.dispose();
+  });
+
   it('computes exp(t) x cosine similarities (hand-worked), the transpose, and the SigLIP bias', () => {
     const images = tf.tensor2d([
       [3, 4, 0],

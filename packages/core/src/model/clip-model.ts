@@ -10,6 +10,14 @@ export interface EncodeOptions {
   batchSize?: number;
 }
 
+export interface EncodeTextOptions extends EncodeOptions {
+  /**
+   * Fills rows shorter than the context length: the tokenizer's `padId` (SigLIP's is 1; its text tower attends
+   * to the padding, so the fill changes the embedding). Default 0, clip.tokenize's padding.
+   */
+  padId?: number;
+}
+
 export interface ClipModelOptions {
   /** The multiplier exp(t) of the cosine similarities (OpenAI CLIP's trained models: 100). */
   logitScale: number;
@@ -85,22 +93,29 @@ export class ClipModel<ImageTower extends ImageEncoder = ImageEncoder, TextTower
 
   /**
    * Token ids [N, L] -> unnormalised text embeddings [N, embedDim]. Rows shorter than the context length
-   * are padded with 0 (exact: the causal mask keeps padding from reaching the pooled end token); float ids
-   * are cast to int32.
+   * are padded with `options.padId` as the tokenizer pads them (CLIP's 0 is exact: the causal mask keeps
+   * padding from reaching the pooled end token; SigLIP's tower sees its padding, so pass its pad id 1);
+   * float ids are cast to int32.
    */
-  async encodeText(inputIds: tf.Tensor2D, options: EncodeOptions = {}): Promise<tf.Tensor2D> {
+  async encodeText(inputIds: tf.Tensor2D, options: EncodeTextOptions = {}): Promise<tf.Tensor2D> {
     const context = this.textEncoder.contextLength;
     if (inputIds.rank !== 2 || inputIds.shape[1] > context) {
       throw new ClipkitError(`token ids of shape [${inputIds.shape.join(', ')}] do not fit the text tower: expected [N, L] with L <= ${context} (the context length)`);
     }
+    const { padId = 0 } = options;
+    if (!Number.isInteger(padId) || padId < 0) throw new ClipkitError(`padId must be a token id (an integer >= 0), got ${padId}`);
     const ids = tf.tidy(() => {
       const int = inputIds.dtype === 'int32' ? inputIds : tf.cast(inputIds, 'int32');
       return inputIds.shape[1] === context
         ? int
-        : tf.pad(int, [
-            [0, 0],
-            [0, context - inputIds.shape[1]],
-          ]);
+        : tf.pad(
+            int,
+            [
+              [0, 0],
+              [0, context - inputIds.shape[1]],
+            ],
+            padId,
+          );
     });
     try {
       return await this.inBatches(ids, batchSizeOf(options), (batch) => this.textEncoder.encode(batch));
