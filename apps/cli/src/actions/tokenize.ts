@@ -1,11 +1,14 @@
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { ClipkitError } from '@clipkit/core';
-import { type ClipTokenizer, loadClipTokenizer, TextTooLongError } from '@clipkit/text-transformer';
+import { ClipkitError, type Tokenizer } from '@clipkit/core';
+import { TextTooLongError as BpeTextTooLongError } from '@clipkit/text-transformer';
+import { TextTooLongError as SentencePieceTextTooLongError } from '@clipkit/tokenizer-sentencepiece';
+import { loadTokenizerFiles } from '../inference/load-tokenizer-files.js';
 
 export interface TokenizeCommandOptions {
   tokenizer?: string;
-  contextLength: number;
+  /** Default: the tokenizer's own (77 for CLIP, model_max_length for SentencePiece). */
+  contextLength?: number;
   truncate: boolean;
   jsonl?: boolean;
 }
@@ -13,12 +16,12 @@ export interface TokenizeCommandOptions {
 /** Output lines written at a time: enough to amortise the write, few enough to stream. */
 const LINES_PER_WRITE = 512;
 
-/** `clipkit tokenize`: stdin's texts to token rows on stdout, with the given or the bundled OpenAI vocabulary. */
+/** `clipkit tokenize`: stdin's texts to token rows on stdout, with the given tokenizer (CLIP BPE or SentencePiece) or the bundled OpenAI vocabulary. */
 export async function tokenize(options: TokenizeCommandOptions): Promise<void> {
-  await tokenizeStream(loadClipTokenizer(options.tokenizer), options);
+  await tokenizeStream(loadTokenizerFiles(options.tokenizer), options);
 }
 
-async function tokenizeStream(tokenizer: ClipTokenizer, options: TokenizeCommandOptions): Promise<void> {
+async function tokenizeStream(tokenizer: Tokenizer, options: TokenizeCommandOptions): Promise<void> {
   let out = '';
   let pending = 0;
   let lineNumber = 0;
@@ -52,14 +55,15 @@ function parseJsonLine(line: string, lineNumber: number): string {
 }
 
 /** The row of one text as a JSON array and a line break. */
-function tokenizeLine(tokenizer: ClipTokenizer, text: string, lineNumber: number, options: TokenizeCommandOptions): string {
+function tokenizeLine(tokenizer: Tokenizer, text: string, lineNumber: number, options: TokenizeCommandOptions): string {
   const { contextLength, truncate } = options;
   try {
     return `[${tokenizer.tokenize([text], { contextLength, truncate }).join(',')}]\n`;
   } catch (error) {
-    if (error instanceof TextTooLongError) {
+    if (error instanceof BpeTextTooLongError || error instanceof SentencePieceTextTooLongError) {
+      const specials = tokenizer.startOfTextId < 0 ? 'end included' : 'start and end included';
       throw new ClipkitError(
-        `stdin line ${lineNumber}: the text is ${error.length} tokens long (start and end included), more than the context length ${contextLength}; shorten it, raise --context-length or drop --no-truncate`,
+        `stdin line ${lineNumber}: the text is ${error.length} tokens long (${specials}), more than the context length ${error.contextLength}; shorten it, raise --context-length or drop --no-truncate`,
       );
     }
     throw error;

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readSentencePieceModel, writeTokenizerJson } from '@clipkit/tokenizer-sentencepiece';
 import { describe, expect, it } from 'vitest';
 
 // Truth: /work/shared/fixtures/tokenizer/cases.jsonl (OpenAI simple_tokenizer + clip.tokenize), through the
@@ -55,5 +58,48 @@ describe('clipkit tokenize', () => {
     const missing = clipkit(['--tokenizer', '/nonexistent/vocab.json'], 'a\n');
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain('tokenizer file not found: /nonexistent/vocab.json');
+  });
+});
+
+// Truth: /work/shared/fixtures/tokenizer-siglip/cases.jsonl (transformers' SiglipTokenizer, `padded` = padding="max_length",
+// truncation, max_length 16). Tolerance: exact ids.
+interface SiglipCase {
+  text: string;
+  padded: number[];
+}
+
+const SIGLIP = `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer-siglip`;
+const SIGLIP_CASES: SiglipCase[] = readFileSync(`${SIGLIP}/cases.jsonl`, 'utf8')
+  .trim()
+  .split('\n')
+  .map((line) => JSON.parse(line) as SiglipCase);
+const SIGLIP_INPUT = SIGLIP_CASES.map((c) => JSON.stringify(c.text)).join('\n');
+
+describe('clipkit tokenize with a SentencePiece tokenizer', () => {
+  it("prints SiglipTokenizer's padded rows of all 300 cases from a model folder, padded to its model_max_length (16)", () => {
+    const { status, lines, stderr } = clipkit(['--jsonl', '--tokenizer', `${process.env.CLIPKIT_SHARED}/fixtures/models/siglip-tiny`], SIGLIP_INPUT);
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(lines.map((line) => JSON.parse(line))).toEqual(SIGLIP_CASES.map((c) => c.padded));
+  });
+
+  it('prints the same rows from spiece.model and from a tokenizer.json written from it, with --context-length 16', async () => {
+    const json = join(mkdtempSync(join(tmpdir(), 'clipkit-tokenize-')), 'tokenizer.json');
+    await writeTokenizerJson(json, readSentencePieceModel(`${SIGLIP}/spiece.model`));
+    for (const tokenizer of [`${SIGLIP}/spiece.model`, json]) {
+      const { status, lines } = clipkit(['--jsonl', '--tokenizer', tokenizer, '--context-length', '16'], SIGLIP_INPUT);
+      expect(status, tokenizer).toBe(0);
+      expect(
+        lines.map((line) => JSON.parse(line)),
+        tokenizer,
+      ).toEqual(SIGLIP_CASES.map((c) => c.padded));
+    }
+  });
+
+  it('names the line of a text too long with --no-truncate, counting the end token', () => {
+    const { status, lines, stderr } = clipkit(['--tokenizer', `${SIGLIP}/spiece.model`, '--context-length', '4', '--no-truncate'], 'a cat\na photo of a cat\n');
+    expect(status).toBe(1);
+    expect(lines).toEqual(['[3,16,1,1]']); // "a cat" = 3, 16 (cases.jsonl), then </s> and one pad
+    expect(stderr).toContain('clipkit: stdin line 2: the text is 6 tokens long (end included), more than the context length 4');
   });
 });
