@@ -46,16 +46,30 @@ describe('SigLIP towers exported to ONNX (siglip-tiny on onnxruntime)', () => {
     };
   });
 
-  it('writes both towers, the logit scale and bias, and a config that runs them on onnxruntime', async () => {
-    expect(files.map((f) => f.slice(out.length + 1))).toEqual(['vision.onnx', 'text.onnx', 'model.safetensors', 'preprocessor_config.json', 'clipkit.json']);
-    const config = JSON.parse(readFileSync(join(out, 'clipkit.json'), 'utf8'));
-    expect([config.backend.type, config.model.vision.type, config.model.text.type, config.tokenizer]).toEqual([
-      'onnxruntime',
-      'siglip',
-      'siglip',
-      { type: 'siglip', path: SIGLIP_TINY },
+  it('writes both towers, the logit scale and bias, the tokenizer files, and a config that runs them on onnxruntime', async () => {
+    expect(files.map((f) => f.slice(out.length + 1))).toEqual([
+      'vision.onnx',
+      'text.onnx',
+      'model.safetensors',
+      'spiece.model',
+      'tokenizer_config.json',
+      'special_tokens_map.json',
+      'preprocessor_config.json',
+      'clipkit.json',
     ]);
+    const config = JSON.parse(readFileSync(join(out, 'clipkit.json'), 'utf8'));
+    expect([config.backend.type, config.model.vision.type, config.model.text.type, config.tokenizer]).toEqual(['onnxruntime', 'siglip', 'siglip', { type: 'siglip', path: '.' }]);
     expect([loaded.model.logitScale, loaded.model.logitBias]).toEqual([expect.closeTo(9.1386, 4), expect.closeTo(-2.033757, 6)]);
+  });
+
+  it("tokenizes the fixture's texts into its input_ids with the exported copy of the tokenizer (model_max_length 16 included)", async () => {
+    const file = await SafetensorsFile.open(`${SIGLIP_TINY}/inputs.safetensors`);
+    const texts = JSON.parse(file.metadata.texts) as string[];
+    await file.close();
+    const ids = loaded.model.tokenize(loaded.tokenizer, texts);
+    expect(ids.arraySync()).toEqual(fixture.ids.arraySync());
+    expect(loaded.tokenizer.tokenize(['a photo of a cat'])).toHaveLength(16);
+    ids.dispose();
   });
 
   it('gives image_embeds, text_embeds and both logits', async () => {

@@ -24,6 +24,7 @@ import { onnxRuntimeBackendSchema } from '../onnx-runtime-schema.js';
 import { ONNX_TOWER_FILES } from '../runtime/onnx-tower-files.js';
 import { ensureTensorBackend } from '../runtime/tensor-backend.js';
 import type { Tower } from '../tower.js';
+import { copyTokenizerFiles } from './copy-tokenizer-files.js';
 import { exportTower, towerOnnxExport } from './export-tower.js';
 import { type ModelWeightShapes, readTowerWeights } from './read-tower-weights.js';
 import { towerWeightShapes } from './tower-weight-shapes.js';
@@ -50,7 +51,8 @@ function numbers(value: unknown, fallback: readonly number[]): [number, number, 
  * - vision.onnx / text.onnx: the towers, each built by its plug-in's `onnx.graph` (see towerOnnxModel);
  * - model.safetensors: only logit_scale (and logit_bias), which live outside the towers;
  * - vocab.json + merges.txt: a CLIP BPE tokenizer's vocabulary (the bundled OpenAI one when the model names
- *   none); another tokenizer keeps its section, with its path taken from the model directory;
+ *   none); another tokenizer's files (SentencePiece's spiece.model, tokenizer.json, tokenizer_config.json,
+ *   special_tokens_map.json: see copyTokenizerFiles) are copied, its section pointing at the copies;
  * - preprocessor_config.json: copied from the model, else built from open_clip's preprocess_cfg (or the exact
  *   transform clipkit keeps beside it) or OpenAI's; zero-shot-prompts.json copied when the model has one;
  * - clipkit.json: the model's config with `backend: { type: "onnxruntime" }`, written last, so a directory
@@ -104,6 +106,10 @@ export async function exportOnnxModel(modelRef: string, outDir: string, plugins:
     await writeHfVocabulary(outDir, loadBpeVocabulary(path).vocabulary);
     for (const name of ['vocab.json', 'merges.txt']) await wrote(join(outDir, name));
     tokenizer = { type: 'clip-bpe', path: '.' };
+  } else {
+    const copied = await copyTokenizerFiles(tokenizer, outDir);
+    for (const copy of copied.files) await wrote(copy);
+    tokenizer = copied.section;
   }
 
   const preprocessor = join(outDir, PREPROCESSOR_CONFIG_FILE);
