@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 describe('configs/', () => {
-  it('holds the six configs the issues name, and fine-tuning from the Fashion-MNIST ResNet', () => {
+  it('holds the configs the issues name (shapes-siglip: the SigLIP architecture), and fine-tuning from the Fashion-MNIST ResNet', () => {
     expect(configFiles.sort()).toEqual([
       'fashion-mnist-resnet-clip.json',
       'fashion-mnist-resnet-continue.json',
@@ -33,6 +33,7 @@ describe('configs/', () => {
       'fashion-mnist-vit-clip.json',
       'fashion-mnist-vit-siglip.json',
       'shapes-resnet-clip.json',
+      'shapes-siglip.json',
       'shapes-vit-clip.json',
       'shapes-vit-siglip.json',
     ]);
