@@ -30,6 +30,7 @@ describe('configs/', () => {
       'fashion-mnist-resnet-clip.json',
       'fashion-mnist-resnet-continue.json',
       'fashion-mnist-resnet-lit.json',
+      'fashion-mnist-siglip.json',
       'fashion-mnist-vit-clip.json',
       'fashion-mnist-vit-siglip.json',
       'shapes-resnet-clip.json',
