@@ -116,7 +116,7 @@ function checkOptions(options: EmbedOptions): void {
 export async function embed(options: EmbedOptions): Promise<void> {
   checkOptions(options);
   const { batchSize } = options;
-  const loaded = await openModel(options.model, { backend: options.backend });
+  const loaded = await openModel(options.model, { backend: options.backend, fastRuntime: true });
   try {
     const { model } = loaded;
     const out = new Map<string, HostTensor>();

@@ -26,7 +26,7 @@ const percent = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 /** `clipkit eval`: the model's zero-shot accuracy and/or retrieval recall on the chosen data. */
 export async function evaluate(options: EvalCommandOptions): Promise<void> {
-  const loaded = await openModel(options.model, { backend: options.backend });
+  const loaded = await openModel(options.model, { backend: options.backend, fastRuntime: true });
   try {
     // A --config may name plug-in packages of its own (a dataset): its data section is read with them too.
     const plugins = [...new Set([...loaded.plugins, ...(options.config ? await configFilePlugins(options.config) : [])])];

@@ -62,7 +62,7 @@ export async function zeroShot(images: string[], options: ZeroShotOptions): Prom
   // Bad prompts and missing images fail before the model is loaded.
   for (const template of templates) fillTemplate(template, labels[0]);
   const files = listImageFiles(images);
-  const loaded = await openModel(options.model, { backend: options.backend });
+  const loaded = await openModel(options.model, { backend: options.backend, fastRuntime: true });
   try {
     const { model } = loaded;
     const transform = await imagePreprocessor(loaded);

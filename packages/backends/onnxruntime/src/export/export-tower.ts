@@ -11,6 +11,9 @@ export const OPSET = 17;
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
+/** This package's version, recorded as the producer of every export (and part of the CLI's export cache key). */
+export const EXPORTER_VERSION = version;
+
 /** A tower's ONNX export, from its plug-in; a ClipkitError naming the tower's type when the plug-in has none. */
 export function towerOnnxExport(model: ModelConfig, tower: Tower, plugins: readonly AnyClipPlugin[]): TowerOnnxExport<PluginSection> {
   const plugin = towerPlugin(model, tower, plugins);
@@ -34,7 +37,7 @@ export function towerOnnxModel(model: ModelConfig, tower: Tower, plugins: readon
     graph: g.build(),
     opset: OPSET,
     producerName: 'clipkit',
-    producerVersion: version,
+    producerVersion: EXPORTER_VERSION,
     metadata: { 'clipkit.tower': tower, 'clipkit.config': JSON.stringify({ embedDim: model.embedDim, [tower === 'image' ? 'vision' : 'text']: section }) },
   };
 }
