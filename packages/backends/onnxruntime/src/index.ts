@@ -9,6 +9,8 @@ export { GraphBuilder } from './onnx/graph-builder.js';
 export { encodeOnnxModel } from './onnx/encode-onnx-model.js';
 export type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx/onnx-model.js';
 export { writeOnnxModel } from './onnx/write-onnx-model.js';
+export { float16Weights, type Float16WeightsOptions } from './transform/float16-weights.js';
+export { INT8_WEIGHTS, type QuantizableWeight, type QuantizedForm, type QuantizeInt8Options, quantizeInt8 } from './transform/quantize-int8.js';
 
 // Inference: ONNX towers in onnxruntime-node, and their plug-ins
 export { OnnxImageEncoder, type OnnxImageEncoderOptions } from './runtime/onnx-image-encoder.js';
