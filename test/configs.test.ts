@@ -1,7 +1,18 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnyClipPlugin, assembleClip, BACKEND, LogitParameters, readClipConfig, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER, trainableParameters } from '@clipkit/core';
+import {
+  type AnyClipPlugin,
+  assembleClip,
+  BACKEND,
+  LogitParameters,
+  parseClipConfig,
+  readClipConfig,
+  readJsonConfig,
+  TRAINABLE_IMAGE_ENCODER,
+  TRAINABLE_TEXT_ENCODER,
+  trainableParameters,
+} from '@clipkit/core';
 import { defaultPlugins } from 'clipkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -14,9 +25,11 @@ beforeAll(async () => {
 });
 
 describe('configs/', () => {
-  it('holds the six configs the issues name', () => {
+  it('holds the six configs the issues name, and fine-tuning from the Fashion-MNIST ResNet', () => {
     expect(configFiles.sort()).toEqual([
       'fashion-mnist-resnet-clip.json',
+      'fashion-mnist-resnet-continue.json',
+      'fashion-mnist-resnet-lit.json',
       'fashion-mnist-vit-clip.json',
       'fashion-mnist-vit-siglip.json',
       'shapes-resnet-clip.json',
@@ -25,8 +38,16 @@ describe('configs/', () => {
     ]);
   });
 
-  it.each(configFiles)('%s is a valid config', (file) => {
-    expect(() => readClipConfig(join(configsDir, file), plugins)).not.toThrow();
+  it.each(configFiles)('%s is a valid config (one with train.init and no model section, once the model supplies it)', (file) => {
+    const json = readJsonConfig(join(configsDir, file), (j) => j as { model?: unknown; train?: { init?: string } });
+    if (json.train?.init === undefined) {
+      expect(() => readClipConfig(join(configsDir, file), plugins)).not.toThrow();
+      return;
+    }
+    // The clipkit command takes the model section from train.init's model: here the checkpoint of the config it names.
+    expect(json.train.init).toBe('../runs/fashion-mnist-resnet-clip/checkpoint');
+    const { model } = readJsonConfig(join(configsDir, 'fashion-mnist-resnet-clip.json'), (j) => j as { model: unknown });
+    expect(() => parseClipConfig({ ...json, model }, plugins, file)).not.toThrow();
   });
 
   // The recipe (/work/shared/recipes/fashion-mnist.md) counts the parameters of OpenAI's CLIP class for

@@ -27,6 +27,7 @@ const REQUIRED = [
   'packages/images/README.md',
   'packages/hub/README.md',
   'packages/checkpoints/README.md',
+  'packages/search/README.md',
   'apps/cli/README.md',
 ];
 

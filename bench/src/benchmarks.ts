@@ -1,5 +1,8 @@
 import { gemmSpeed } from './gemm-speed.js';
 import { onnxInference } from './onnx-inference.js';
+import { searchIndexing } from './search-indexing.js';
+import { searchLatency } from './search-latency.js';
+import { searchServer } from './search-server.js';
 import { sentencepieceBenchmark } from './sentencepiece.js';
 import { siglipMemory } from './siglip-memory.js';
 import { siglipTowers } from './siglip-towers.js';
@@ -15,4 +18,17 @@ export interface Benchmark {
 }
 
 /** Every benchmark, each in its own file. */
-export const BENCHMARKS: readonly Benchmark[] = [gemmSpeed, onnxInference, sentencepieceBenchmark, siglipMemory, siglipTowers, tokenizerBenchmark, torchLoad, towers, trainSpeed];
+export const BENCHMARKS: readonly Benchmark[] = [
+  gemmSpeed,
+  onnxInference,
+  searchIndexing,
+  searchLatency,
+  searchServer,
+  sentencepieceBenchmark,
+  siglipMemory,
+  siglipTowers,
+  tokenizerBenchmark,
+  torchLoad,
+  towers,
+  trainSpeed,
+];

@@ -14,9 +14,10 @@ if (!existsSync(main)) {
 // V8's concurrent garbage collector competes with the blas backend's threads for the cores: training ran
 // 1.2x faster with --single-threaded-gc (docs/architecture.md, "Fast CPU backend"). It is a process flag
 // (V8 cannot change it once the heap runs), so a command that runs models restarts itself with it once;
-// the others (--help, --version, help, config-schema, tokenize) run here and skip a second Node start.
+// the others (--help, --version, help, config-schema, tokenize, and search, which embeds one query) run here
+// and skip a second Node start.
 const GC_FLAG = '--single-threaded-gc';
-const MODEL_COMMANDS = new Set(['train', 'compare', 'eval', 'embed', 'zero-shot', 'export-onnx']);
+const MODEL_COMMANDS = new Set(['train', 'compare', 'eval', 'probe', 'embed', 'zero-shot', 'export-onnx', 'convert', 'index', 'serve']);
 const args = process.argv.slice(2);
 const command = args.find((arg) => !arg.startsWith('-'));
 const runsModels = MODEL_COMMANDS.has(command) && !args.some((arg) => arg === '-h' || arg === '--help');

@@ -23,7 +23,7 @@ describe('the clipkit command', () => {
     const help = execFileSync('node', [main, '--help'], { encoding: 'utf8' });
     expect(help).toMatch(/^Usage: clipkit \[options\]/);
     expect(help).toContain('Train, evaluate and serve CLIP-style contrastive image-text models');
-    for (const command of ['train', 'eval', 'compare', 'embed', 'zero-shot', 'tokenize', 'export-onnx', 'convert', 'config-schema'])
+    for (const command of ['train', 'eval', 'compare', 'embed', 'zero-shot', 'tokenize', 'export-onnx', 'convert', 'config-schema', 'index', 'search', 'serve', 'demo-images'])
       expect(help).toMatch(new RegExp(`\\n  ${command} `));
   });
 
@@ -34,7 +34,7 @@ describe('the clipkit command', () => {
   });
 
   it("answers --help, --version and a command's --help without importing core, tfjs, onnxruntime or sharp", () => {
-    for (const args of [['--help'], ['--version'], ['train', '--help'], ['help', 'embed']]) {
+    for (const args of [['--help'], ['--version'], ['train', '--help'], ['help', 'embed'], ['search', '--help'], ['help', 'serve']]) {
       const run = withoutHeavyModules(...args);
       expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(0);
     }

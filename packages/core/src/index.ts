@@ -4,11 +4,12 @@ export type * from './config/clip-config.js';
 export { parseClipConfig, readClipConfig, readConfigPluginNames, readJsonConfig, resolveSectionPaths } from './config/parse-clip-config.js';
 export { composeConfigSchema, configJsonSchema } from './config/compose-config-schema.js';
 export { trainSchema } from './config/train-schema.js';
+export { preprocessSchema } from './config/preprocess-schema.js';
 export { type OpenClipModelConfigJson, toOpenClipModelConfig } from './config/to-open-clip-model-config.js';
 export { toHfModelConfig } from './config/to-hf-model-config.js';
 export { hfModelTypes } from './config/hf-model-config.js';
 export type { Module } from './components/module.js';
-export type { ImageEncoder, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from './components/encoders.js';
+export type { ImageEncoder, LayerGroups, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from './components/encoders.js';
 export { registerTensorOps, registeredTensorOps, type TensorOps } from './components/tensor-ops.js';
 export type { TensorSource } from './components/tensor-source.js';
 export type { ModelSource, ModelSourceContext, SourcedModel } from './components/model-source.js';
@@ -73,15 +74,29 @@ export {
   WEIGHTS_FILE,
 } from './weights/model-directory.js';
 export { resolveModelReference } from './weights/resolve-model-reference.js';
-export { clipPreprocessorConfig, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, saveClipModel, type SaveClipModelOptions } from './weights/save-clip-model.js';
+export { saveClipModel, type SaveClipModelOptions } from './weights/save-clip-model.js';
+export { clipPreprocess, OPENAI_CLIP_MEAN, OPENAI_CLIP_STD, PREPROCESSOR_CONFIG_FILE, preprocessorConfigJson } from './weights/preprocessor-config.js';
+export { readZeroShotPrompts, ZERO_SHOT_PROMPTS_FILE, type ZeroShotPrompts, writeZeroShotPrompts } from './weights/zero-shot-prompts.js';
+export { clipStateSource } from './weights/clip-state-source.js';
 export { type LoadedClip, loadClip, type LoadClipOptions } from './pipelines/load-clip.js';
 export { AdamW, type AdamWOptions } from './training/adamw.js';
 export { learningRate } from './training/learning-rate.js';
 export { clipGradNorm } from './training/clip-grad-norm.js';
 export { type ClipTrainables, clipStateDict, trainableParameters } from './training/clip-trainables.js';
 export { contrastiveGradients, type ContrastiveStep } from './training/contrastive-gradients.js';
-export { CHECKPOINT_DIR, findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './training/checkpoint.js';
+export { CHECKPOINT_DIR, type CheckpointContents, findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './training/checkpoint.js';
+export { lockTowers } from './training/lock-towers.js';
 export { type EvalMetrics, MetricsLog, type MetricsLine, type TrainMetrics } from './training/metrics-log.js';
 export { NonFiniteLossError, trainClip, type TrainEvent, type TrainOptions, type TrainResult } from './training/train-clip.js';
-export { zeroShotAccuracy, type ZeroShotAccuracy } from './evaluation/zero-shot-accuracy.js';
+export { accuracyOf, type ZeroShotAccuracy, type ZeroShotPredictions, zeroShotAccuracy, zeroShotPredictions } from './evaluation/zero-shot-accuracy.js';
 export { type RecallAtK, retrievalRecall, type RetrievalRecall } from './evaluation/retrieval-recall.js';
+export { type LbfgsOptions, type LbfgsResult, lbfgs, type Objective } from './evaluation/lbfgs.js';
+export {
+  accuracy,
+  type FeatureRows,
+  type FitOptions,
+  fitLogisticRegression,
+  type LogisticRegression,
+  predictClasses,
+} from './evaluation/logistic-regression.js';
+export { type LabelledRows, linearProbe, type LinearProbeOptions, type LinearProbeResult } from './evaluation/linear-probe.js';

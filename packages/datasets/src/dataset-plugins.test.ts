@@ -24,12 +24,20 @@ describe('plugins', () => {
       [DATASET, 'synthetic-shapes'],
       [DATASET, 'fashion-mnist'],
       [DATASET, 'image-text'],
+      [DATASET, 'image-folder'],
     ]);
   });
 
   it('declare the data sections with their defaults', () => {
     expect(configOf(undefined).data).toEqual({ type: 'synthetic-shapes', imageSize: 32, seed: 0, evalSize: 1000 });
-    expect(configOf({ type: 'fashion-mnist' }).data).toEqual({ type: 'fashion-mnist', path: '/usr/share/datasets/fashion-mnist' });
+    expect(configOf({ type: 'fashion-mnist' }).data).toEqual({ type: 'fashion-mnist', path: '/usr/share/datasets/fashion-mnist', augment: null });
+    expect(configOf({ type: 'image-folder', path: '/data/train', augment: {} }).data).toEqual({
+      type: 'image-folder',
+      path: '/data/train',
+      evalPath: null,
+      templates: null,
+      augment: { scale: [0.9, 1], ratio: [3 / 4, 4 / 3] },
+    });
     expect(configOf({ type: 'image-text', path: '/data/pairs', file: 'train.csv' }).data).toEqual({
       type: 'image-text',
       path: '/data/pairs',
@@ -38,6 +46,7 @@ describe('plugins', () => {
       captionKey: 'title',
       separator: '\t',
       evalFile: null,
+      augment: null,
     });
   });
 
@@ -51,9 +60,12 @@ describe('plugins', () => {
       { path: 'data.evalSize', message: 'must be >= 1', value: 0 },
     ]);
     expect(problemsOf({ type: 'image-text', path: 'p', file: 'f', evalFile: 3 })).toEqual([{ path: 'data.evalFile', message: 'must be a string or null', value: 3 }]);
-    expect(problemsOf({ type: 'fashion-mnist', dir: 'x' })).toEqual([{ path: 'data.dir', message: 'unknown key; allowed keys are type, path' }]);
+    expect(problemsOf({ type: 'fashion-mnist', dir: 'x' })).toEqual([{ path: 'data.dir', message: 'unknown key; allowed keys are type, path, augment' }]);
+    expect(problemsOf({ type: 'fashion-mnist', augment: { scale: [1, 0.5] } })).toEqual([
+      { path: 'data.augment.scale', message: 'the first scale must not exceed the second', value: [1, 0.5] },
+    ]);
     expect(problemsOf({ type: 'mnist' })).toEqual([
-      { path: 'data.type', message: 'must be one of "synthetic-shapes", "fashion-mnist", "image-text" (the types of the plug-ins given)', value: 'mnist' },
+      { path: 'data.type', message: 'must be one of "synthetic-shapes", "fashion-mnist", "image-text", "image-folder" (the types of the plug-ins given)', value: 'mnist' },
     ]);
   });
 

@@ -56,6 +56,11 @@ export class Bottleneck extends Layer {
     });
   }
 
+  /** Every BatchNorm of the block, the shortcut's included, keeps its running statistics. */
+  freezeBatchNormStats(): void {
+    for (const bn of [this.bn1, this.bn2, this.bn3, this.downsample?.bn]) bn?.freeze();
+  }
+
   /** nn.AvgPool2d(stride): a stride x stride mean, or nothing at stride 1. */
   private pool(x: tf.Tensor4D): tf.Tensor4D {
     return this.stride > 1 ? averagePool(x, this.stride) : x;

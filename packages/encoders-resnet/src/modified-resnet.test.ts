@@ -176,6 +176,50 @@ describe('ModifiedResNet training', () => {
   });
 });
 
+describe('ModifiedResNet locking', () => {
+  beforeAll(async () => {
+    await initTfjs({ device: 'wasm', log: () => undefined });
+  });
+
+  it("partitions its state into open_clip's layer groups: stem, layer1 ... layer4, attention pool", () => {
+    const tower = new ModifiedResNet(SMALL, 16, new SeededRandom(1));
+    const groups = tower.layerGroups();
+    expect(groups).toHaveLength(6);
+    expect(groups.flat().sort()).toEqual([...tower.stateDict().keys()].sort());
+    expect(groups[0].every((n) => /^(conv|bn)[123]\./.test(n))).toBe(true);
+    expect(groups[0]).toHaveLength(3 + 3 * 4);
+    for (let i = 1; i <= 4; i++) expect(groups[i].every((n) => n.startsWith(`layer${i}.`))).toBe(true);
+    expect(groups[5].every((n) => n.startsWith('attnpool.'))).toBe(true);
+    tower.dispose();
+  });
+
+  it('freezeBatchNormStats(2) keeps the running statistics of the stem and layer1 through a training step and normalises with them', () => {
+    const tower = randomSmallTower();
+    const state = tower.stateDict();
+    // Running statistics away from their (0, 1) start, so normalising with them differs from batch statistics.
+    tf.tidy(() => {
+      for (const [name, v] of state) if (name.endsWith('running_var')) v.assign(tf.fill(v.shape, 2.5));
+    });
+    const pixels = tf.tensor4d(new SeededRandom(3).normalArray(4 * 3 * 32 * 32), [4, 3, 32, 32]);
+    const eval1 = tf.tidy(() => tower.stem(tf.transpose(pixels, [0, 2, 3, 1]), false));
+    tower.freezeBatchNormStats(2);
+    const snapshot = () => new Map([...state].filter(([n]) => n.includes('running')).map(([n, v]) => [n, Array.from(v.dataSync())]));
+    const before = snapshot();
+    const train1 = tf.tidy(() => tower.stem(tf.transpose(pixels, [0, 2, 3, 1]), true));
+    tf.tidy(() => tower.forward(pixels, true));
+    const after = snapshot();
+    for (const [name, values] of before) {
+      const frozen = /^(bn[123]|layer1\.)/.test(name);
+      if (frozen) expect(after.get(name), `${name} kept`).toEqual(values);
+      else expect(after.get(name), `${name} moved`).not.toEqual(values);
+    }
+    // In training mode the frozen stem computes exactly what eval mode computes.
+    expect(Array.from(train1.dataSync())).toEqual(Array.from(eval1.dataSync()));
+    tf.dispose([pixels, eval1, train1]);
+    tower.dispose();
+  });
+});
+
 describe('ModifiedResNet initialisation', () => {
   beforeAll(async () => {
     await initTfjs({ device: 'wasm', log: () => undefined });

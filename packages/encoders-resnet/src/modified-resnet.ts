@@ -80,6 +80,24 @@ export class ModifiedResNet extends Layer implements TrainableImageEncoder {
     return Promise.resolve(this.forward(pixelValues, false));
   }
 
+  /** open_clip's ModifiedResNet.layer_groups: the stem (three convolutions and their BatchNorms), layer1 ... layer4, the attention pool. */
+  layerGroups(): string[][] {
+    const groups: string[][] = Array.from({ length: this.stages.length + 2 }, () => []);
+    for (const name of this.stateDict().keys()) {
+      const stage = /^layer(\d+)\./.exec(name);
+      groups[stage ? Number(stage[1]) : name.startsWith('attnpool.') ? this.stages.length + 1 : 0].push(name);
+    }
+    return groups;
+  }
+
+  /** The BatchNorm layers of the first `groups` layer groups keep their running statistics (open_clip's lock with freeze_bn_stats). */
+  freezeBatchNormStats(groups: number): void {
+    if (groups >= 1) for (const bn of [this.bn1, this.bn2, this.bn3]) bn.freeze();
+    this.stages.slice(0, Math.max(0, groups - 1)).forEach((stage) => {
+      for (const block of stage) block.freezeBatchNormStats();
+    });
+  }
+
   /** [N, S, S, 3] (NHWC) -> [N, S/4, S/4, width]: three conv-BN-ReLU (the first at stride 2), then a 2x2 average pool. */
   stem(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
     return tf.tidy(() => {

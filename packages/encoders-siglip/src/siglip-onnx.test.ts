@@ -102,7 +102,7 @@ describe("the ONNX graphs' intermediates (siglip-tiny on onnxruntime)", () => {
 
   /** Runs one tower's exported graph with the intermediates as further outputs: name -> values. */
   async function run(tower: 'image' | 'text', intermediates: Intermediates, feeds: Record<string, ort.Tensor>): Promise<Map<string, Float32Array>> {
-    const { config } = readModelDirectory(SIGLIP_TINY, PLUGINS);
+    const { config } = await readModelDirectory(SIGLIP_TINY, PLUGINS);
     const shapes = { image: towerWeightShapes(config, 'image', PLUGINS), text: towerWeightShapes(config, 'text', PLUGINS) };
     const file = await SafetensorsFile.open(`${SIGLIP_TINY}/model.safetensors`);
     const weights = await readTowerWeights(file, tower, shapes, hfStorageOf(config.model, PLUGINS));

@@ -180,6 +180,19 @@ describe('VisionTransformer on wasm', () => {
     tower.dispose();
   });
 
+  it("partitions its state into open_clip's layer groups: embeddings, each block (the last with ln_post), the projection", () => {
+    const tower = new VisionTransformer(SMALL, 16, new SeededRandom(1));
+    const groups = tower.layerGroups();
+    expect(groups).toHaveLength(SMALL.layers + 2);
+    expect(groups.flat().sort()).toEqual([...tower.stateDict().keys()].sort());
+    expect(groups[0].sort()).toEqual(['class_embedding', 'conv1.weight', 'ln_pre.bias', 'ln_pre.weight', 'positional_embedding']);
+    for (let i = 0; i < SMALL.layers; i++)
+      expect(groups[1 + i].every((n) => n.startsWith(`transformer.resblocks.${i}.`) || (i === SMALL.layers - 1 && n.startsWith('ln_post.')))).toBe(true);
+    expect(groups[SMALL.layers]).toEqual(expect.arrayContaining(['ln_post.weight', 'ln_post.bias']));
+    expect(groups[SMALL.layers + 1]).toEqual(['proj']);
+    tower.dispose();
+  });
+
   it('is deterministic in its seed', () => {
     const snapshot = (seed: number) => {
       const tower = new VisionTransformer(SMALL, 16, new SeededRandom(seed));

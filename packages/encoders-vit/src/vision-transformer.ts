@@ -74,4 +74,19 @@ export class VisionTransformer extends Layer implements TrainableImageEncoder {
   encode(pixelValues: tf.Tensor4D): Promise<tf.Tensor2D> {
     return Promise.resolve(tf.tidy(() => this.forward(pixelValues, false)));
   }
+
+  /**
+   * open_clip's VisionTransformer.layer_groups: the embeddings (conv1, class and positional embeddings, ln_pre),
+   * one group per block (the last with ln_post), then the projection; `layers + 2` groups.
+   */
+  layerGroups(): string[][] {
+    const { layers } = this.config;
+    const groups: string[][] = Array.from({ length: layers + 2 }, () => []);
+    for (const name of this.stateDict().keys()) {
+      const block = /^transformer\.resblocks\.(\d+)\./.exec(name);
+      const group = block ? 1 + Number(block[1]) : name.startsWith('ln_post.') ? layers : name === 'proj' ? layers + 1 : 0;
+      groups[group].push(name);
+    }
+    return groups;
+  }
 }

@@ -7,6 +7,8 @@ export { CLIP_MEAN, CLIP_STD } from './clip-mean-std.js';
 export { ClipImageTransform, type ClipImageTransformOptions, type PixelValues, type Rgb, type Size } from './clip-image-transform.js';
 export { parsePreprocessorConfig } from './parse-preprocessor-config.js';
 export { loadPreprocessorConfig } from './load-preprocessor-config.js';
+export { preprocessOf, preprocessTransform } from './preprocess-transform.js';
+export { type CropBox, type RandomResizedCropOptions, randomResizedCropBox, resizedCrop } from './random-resized-crop.js';
 export { defaultImageWorkers, ImagePreprocessPool } from './image-preprocess-pool.js';
 export { preprocessImageFiles } from './preprocess-images.js';
 export { serveWorkerRequests } from './serve-worker-requests.js';

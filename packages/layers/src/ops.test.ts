@@ -28,11 +28,13 @@ async function kernelsOfLinearStep(): Promise<Set<string>> {
 }
 
 describe('ops()', () => {
-  it('is what initTfjs registered for wasm and blas, and the portable ops on cpu', async () => {
+  it('takes what initTfjs registered for wasm and blas, the portable ops for the rest and on cpu', async () => {
     for (const device of ['wasm', 'blas'] as const) {
       await use(device);
-      expect(ops()).toBe(registeredTensorOps(device));
-      expect(ops()).not.toBe(portableOps);
+      const own = registeredTensorOps(device) ?? {};
+      expect(Object.keys(own).length, device).toBeGreaterThan(0);
+      for (const name of Object.keys(portableOps) as (keyof TensorOps)[]) expect(ops()[name], `${device} ${name}`).toBe(own[name] ?? portableOps[name]);
+      expect(ops()).toBe(ops()); // merged once per registration
     }
     await use('cpu');
     expect(ops()).toBe(portableOps);
@@ -54,18 +56,20 @@ describe('ops()', () => {
     }
   });
 
-  it('runs the activations, LayerNorm and attention as single kernels on blas', async () => {
+  it('runs the activations, LayerNorm, attention and BatchNorm as single kernels on blas', async () => {
     await use('blas');
     const rng = new SeededRandom(1);
     const x = tf.tensor2d(rng.normalArray(4 * 12), [4, 12]);
     const profile = await tf.profile(() => {
       const o = ops();
       const qkv = tf.reshape(tf.concat([x, x, x], 1), [2, 2, 36]) as tf.Tensor3D;
-      tf.dispose([o.quickGelu(x), o.gelu(x), o.geluTanh(x), o.layerNorm(x, tf.ones([12]), tf.zeros([12]), 1e-5), o.attention(qkv, 3), qkv]);
+      const { y, mean, variance } = o.batchNorm(tf.reshape(x, [2, 2, 1, 12]), tf.ones([12]), tf.zeros([12]), 1e-5);
+      tf.dispose([o.quickGelu(x), o.gelu(x), o.geluTanh(x), o.layerNorm(x, tf.ones([12]), tf.zeros([12]), 1e-5), o.attention(qkv, 3), qkv, y, mean, variance]);
     });
     const kernels = new Set(profile.kernels.map((k) => k.name));
-    for (const name of ['ClipkitQuickGelu', 'ClipkitGelu', 'ClipkitGeluTanh', 'ClipkitLayerNorm', 'ClipkitAttention']) expect(kernels.has(name), name).toBe(true);
-    for (const composed of ['Sigmoid', 'Erf', 'Tanh', 'Softmax']) expect(kernels.has(composed), composed).toBe(false);
+    for (const name of ['ClipkitQuickGelu', 'ClipkitGelu', 'ClipkitGeluTanh', 'ClipkitLayerNorm', 'ClipkitAttention', 'ClipkitBatchNorm'])
+      expect(kernels.has(name), name).toBe(true);
+    for (const composed of ['Sigmoid', 'Erf', 'Tanh', 'Softmax', 'Rsqrt']) expect(kernels.has(composed), composed).toBe(false);
     x.dispose();
   });
 });
@@ -78,6 +82,8 @@ interface OpCase {
   name: string;
   inputs: (rng: SeededRandom) => tf.Tensor[];
   run: (o: TensorOps, ...inputs: tf.Tensor[]) => tf.Tensor;
+  /** Compare the value only (results that carry no gradient). */
+  valueOnly?: boolean;
 }
 
 const CASES: OpCase[] = [
@@ -124,6 +130,43 @@ const CASES: OpCase[] = [
     inputs: (rng) => [tf.tensor3d(rng.uniformArray(3 * 5 * 48, 8, 12), [3, 5, 48]), tf.tensor1d(rng.uniformArray(48, 0.5, 1.5)), tf.tensor1d(rng.uniformArray(48, -0.5, 0.5))],
     run: (o, x, gamma, beta) => o.layerNorm(x, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5),
   },
+  // The stem's [N, 16, 16, C] and a ResNet stage's [N, 2, 2, C]; channels offset by 10 (the variance must be
+  // taken about the mean). The value with its gradients, then the statistics (which carry none).
+  ...(
+    [
+      [4, 16, 16, 6],
+      [8, 2, 2, 20],
+    ] as const
+  ).flatMap(([N, H, W, C]): OpCase[] => {
+    const inputs = (rng: SeededRandom) => [
+      tf.tensor4d(rng.uniformArray(N * H * W * C, 8, 12), [N, H, W, C]),
+      tf.tensor1d(rng.uniformArray(C, 0.5, 1.5)),
+      tf.tensor1d(rng.uniformArray(C, -0.5, 0.5)),
+    ];
+    const normalise = (o: TensorOps, x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) => o.batchNorm(x as tf.Tensor4D, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5);
+    return [
+      {
+        name: `batchNorm [${N}, ${H}, ${W}, ${C}]`,
+        inputs,
+        run: (o, x, gamma, beta) => {
+          const { y, mean, variance } = normalise(o, x, gamma, beta);
+          tf.dispose([mean, variance]);
+          return y;
+        },
+      },
+      {
+        name: `batchNorm's statistics [${N}, ${H}, ${W}, ${C}]`,
+        inputs,
+        run: (o, x, gamma, beta) =>
+          tf.tidy(() => {
+            const { y, mean, variance } = normalise(o, x, gamma, beta);
+            y.dispose();
+            return tf.concat([mean, variance]);
+          }),
+        valueOnly: true,
+      },
+    ];
+  }),
   ...[false, true].map(
     (causal): OpCase => ({
       name: `attention (causal mask ${causal})`,
@@ -145,7 +188,7 @@ async function resultsOf(device: Device, of: () => TensorOps, op: OpCase): Promi
   const before = tf.memory().numTensors;
   const value = op.run(of(), ...inputs);
   const upstream = tf.tensor(rng.normalArray(value.size), value.shape);
-  const grads = tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(op.run(of(), ...xs), upstream)))(inputs);
+  const grads = op.valueOnly ? [] : tf.grads((...xs: tf.Tensor[]) => tf.sum(tf.mul(op.run(of(), ...xs), upstream)))(inputs);
   const host = [value, ...grads].map((t) => Float32Array.from(t.dataSync() as Float32Array));
   tf.dispose([value, upstream, ...grads]);
   expect(tf.memory().numTensors).toBe(before);

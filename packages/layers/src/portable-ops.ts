@@ -1,5 +1,6 @@
 import type { TensorOps } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNorm } from './portable-batch-norm.js';
 
 /** PyTorch's symmetric zero padding of an NHWC image as tfjs's explicit padding. */
 function symmetricPadding(p: number): [[0, 0], [number, number], [number, number], [0, 0]] {
@@ -88,4 +89,5 @@ export const portableOps: TensorOps = {
   geluTanh,
   layerNorm,
   attention: attend,
+  batchNorm,
 };

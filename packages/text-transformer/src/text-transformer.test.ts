@@ -230,6 +230,19 @@ describe('TextTransformer on wasm', () => {
     tower.dispose();
   });
 
+  it("partitions its state into open_clip's text layer groups: embeddings, each block (the last with ln_final), text_projection", () => {
+    const tower = new TextTransformer(SMALL, 16, new SeededRandom(1));
+    const groups = tower.layerGroups();
+    expect(groups).toHaveLength(SMALL.layers + 2);
+    expect(groups.flat().sort()).toEqual([...tower.stateDict().keys()].sort());
+    expect(groups[0].sort()).toEqual(['positional_embedding', 'token_embedding.weight']);
+    for (let i = 0; i < SMALL.layers; i++)
+      expect(groups[1 + i].every((n) => n.startsWith(`transformer.resblocks.${i}.`) || (i === SMALL.layers - 1 && n.startsWith('ln_final.')))).toBe(true);
+    expect(groups[SMALL.layers]).toEqual(expect.arrayContaining(['ln_final.weight', 'ln_final.bias']));
+    expect(groups[SMALL.layers + 1]).toEqual(['text_projection']);
+    tower.dispose();
+  });
+
   it('rejects ids of the wrong length or dtype, naming what it expects', () => {
     const tower = new TextTransformer(SMALL, 16, new SeededRandom(1));
     const short = tf.zeros([2, 5], 'int32') as tf.Tensor2D;

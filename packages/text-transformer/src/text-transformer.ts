@@ -77,6 +77,20 @@ export class TextTransformer extends Layer implements TrainableTextEncoder {
       return project(this.lnFinal.apply(pooled), this.textProjection); // [N, embedDim]
     });
   }
+  /**
+   * open_clip's text layer groups (lock_text_tower): the embeddings (token and positional), one group per block
+   * (the last with ln_final), then text_projection; `layers + 2` groups.
+   */
+  layerGroups(): string[][] {
+    const { layers } = this.config;
+    const groups: string[][] = Array.from({ length: layers + 2 }, () => []);
+    for (const name of this.stateDict().keys()) {
+      const block = /^transformer\.resblocks\.(\d+)\./.exec(name);
+      const group = block ? 1 + Number(block[1]) : name.startsWith('ln_final.') ? layers : name === 'text_projection' ? layers + 1 : 0;
+      groups[group].push(name);
+    }
+    return groups;
+  }
 
   encode(inputIds: tf.Tensor2D): Promise<tf.Tensor2D> {
     return Promise.resolve(tf.tidy(() => this.forward(inputIds, false)));

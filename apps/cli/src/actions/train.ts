@@ -20,9 +20,9 @@ function defaultRunDir(name: string): string {
 /** `clipkit train`: trains, draws training.svg (also after a failure), and prints the result. */
 export async function train(options: TrainCommandOptions): Promise<void> {
   if (options.resume && !options.out) throw new ClipkitError('--resume needs --out DIR, the run folder to continue');
-  const { config, plugins, name } = await trainSetup(options);
+  const { config, plugins, name, init } = await trainSetup(options);
   const outDir = options.out ?? defaultRunDir(name);
-  const run = trainClip(config, plugins, { outDir, resume: options.resume, maxSteps: options.maxSteps, onEvent: trainProgress(name) });
+  const run = trainClip(config, plugins, { outDir, resume: options.resume, maxSteps: options.maxSteps, onEvent: trainProgress(name), init });
   const result = await run.finally(() => writeRunPlot(outDir, name));
   const evaluation = result.evaluation?.zeroShot;
   const accuracy = evaluation
@@ -30,4 +30,5 @@ export async function train(options: TrainCommandOptions): Promise<void> {
     : '';
   console.error(`${name}: ${result.stepsDone} steps, final loss ${result.finalLoss.toFixed(4)}, ${result.samplesPerSecond.toFixed(1)} samples/s${accuracy}`);
   console.error(`model: ${result.checkpointDir}  metrics: ${result.metricsFile}  plot: ${join(outDir, 'training.svg')}`);
+  if (result.exportDir) console.error(`exported (${config.train.exportLayout} layout): ${result.exportDir}`);
 }

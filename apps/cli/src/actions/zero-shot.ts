@@ -1,15 +1,15 @@
-import { ClipkitError, fillTemplate, OPENAI_IMAGENET_TEMPLATES } from '@clipkit/core';
-import { DEFAULT_TEMPLATE, type TemplatePreset } from '../commands/zero-shot-templates.js';
+import { ClipkitError, fillTemplate } from '@clipkit/core';
 import { forEachImageBatch } from '../inference/for-each-image-batch.js';
 import { listImageFiles } from '../inference/image-files.js';
 import { imagePreprocessor } from '../inference/image-preprocessor.js';
 import { openModel } from '../inference/open-model.js';
+import { chooseTemplates, givenTemplates, modelPrompts } from '../inference/prompt-templates.js';
 
 export interface ZeroShotOptions {
   model: string;
-  labels: string;
+  labels?: string;
   template: string[];
-  templates?: TemplatePreset;
+  templates?: string;
   top: number;
   batchSize: number;
   backend?: string;
@@ -26,7 +26,12 @@ interface ImageResult {
   predictions: Prediction[];
 }
 
-const PRESETS: Record<TemplatePreset, readonly string[]> = { openai: OPENAI_IMAGENET_TEMPLATES };
+/** --labels, else the classes the model records. */
+function labelsOf(options: ZeroShotOptions, dir: string, recorded: readonly string[] | undefined): readonly string[] {
+  if (options.labels !== undefined) return parseLabels(options.labels);
+  if (recorded) return recorded;
+  throw new ClipkitError(`${dir} records no classes (zero-shot-prompts.json): give --labels, e.g. "cat,dog,car"`);
+}
 
 function parseLabels(labels: string): string[] {
   const names = labels.split(',').map((l) => l.trim());
@@ -54,17 +59,21 @@ function formatTable(results: readonly ImageResult[]): string {
   return lines.join('\n');
 }
 
-/** `clipkit zero-shot`: the top labels of each image among free-text labels. */
+/**
+ * `clipkit zero-shot`: the top labels of each image among free-text labels, prompted with the templates given,
+ * else the model's own (those it was evaluated with in training), else OpenAI's ImageNet templates; images go
+ * through the model's own transform.
+ */
 export async function zeroShot(images: string[], options: ZeroShotOptions): Promise<void> {
-  const labels = parseLabels(options.labels);
-  const given = [...(options.templates ? PRESETS[options.templates] : []), ...options.template];
-  const templates = given.length > 0 ? given : [DEFAULT_TEMPLATE];
+  const given = givenTemplates(options);
   // Bad prompts and missing images fail before the model is loaded.
-  for (const template of templates) fillTemplate(template, labels[0]);
+  for (const template of given ?? []) fillTemplate(template, 'x');
   const files = listImageFiles(images);
   const loaded = await openModel(options.model, { backend: options.backend, fastRuntime: true });
   try {
     const { model } = loaded;
+    const labels = labelsOf(options, loaded.directory.dir, modelPrompts(loaded)?.classNames);
+    const templates = chooseTemplates(given, loaded);
     const transform = await imagePreprocessor(loaded);
     const classifier = await model.zeroShotClassifier(loaded.tokenizer, labels, templates, { batchSize: options.batchSize });
     const results: ImageResult[] = [];

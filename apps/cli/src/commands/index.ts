@@ -2,9 +2,14 @@ import type { Command } from 'commander';
 import { registerCompareCommand } from './compare.js';
 import { registerConfigSchemaCommand } from './config-schema.js';
 import { registerConvertCommand } from './convert.js';
+import { registerDemoImagesCommand } from './demo-images.js';
 import { registerEmbedCommand } from './embed.js';
 import { registerEvalCommand } from './eval.js';
 import { registerExportOnnxCommand } from './export-onnx.js';
+import { registerIndexCommand } from './index-images.js';
+import { registerProbeCommand } from './probe.js';
+import { registerSearchCommand } from './search.js';
+import { registerServeCommand } from './serve.js';
 import { registerTokenizeCommand } from './tokenize.js';
 import { registerTrainCommand } from './train.js';
 import { registerZeroShotCommand } from './zero-shot.js';
@@ -16,6 +21,7 @@ import { registerZeroShotCommand } from './zero-shot.js';
 export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerTrainCommand,
   registerEvalCommand,
+  registerProbeCommand,
   registerCompareCommand,
   registerEmbedCommand,
   registerZeroShotCommand,
@@ -23,4 +29,8 @@ export const COMMANDS: readonly ((program: Command) => void)[] = [
   registerExportOnnxCommand,
   registerConvertCommand,
   registerConfigSchemaCommand,
+  registerIndexCommand,
+  registerSearchCommand,
+  registerServeCommand,
+  registerDemoImagesCommand,
 ];

@@ -33,3 +33,29 @@ export function backendOption(): Option {
     "runtime of the towers (default: onnxruntime when installed, through the model's ONNX export cached in ~/.cache/clipkit/onnx; tfjs for a tower without one)",
   ).choices(['tfjs', 'onnxruntime']);
 }
+
+/** Where `clipkit index` writes and `search` and `serve` read when no --db is given: a folder in the working directory. */
+const DEFAULT_DB = 'clipkit-index';
+
+/** --db PATH: the image index (a LanceDB folder). */
+export function dbOption(): Option {
+  return new Option('--db <path>', 'the image index, a folder').default(DEFAULT_DB);
+}
+
+/** Parses a TCP port: 0 (any free port) to 65535. */
+export function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 (any free port) to 65535');
+  return n;
+}
+
+/** Collects a repeatable option's values. */
+export const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** --templates FILE | openai: the prompts to classify with; without it (and without --template), the model's own, else OpenAI's. */
+export function templatesOption(): Option {
+  return new Option(
+    '--templates <file>',
+    "prompts, one per line with {} for the class name, or \"openai\" for OpenAI's 80 ImageNet templates (default: the model's own prompts when it records them, else OpenAI's)",
+  );
+}

@@ -1,34 +1,46 @@
-import { ClipkitError, type LoadedClip } from '@clipkit/core';
-import { ClipImageTransform, loadPreprocessorConfig, type Rgb } from '@clipkit/images';
+import { ClipkitError, type LoadedClip, type PreprocessConfig } from '@clipkit/core';
+import { ClipImageTransform, loadPreprocessorConfig, preprocessOf, preprocessTransform, type Rgb } from '@clipkit/images';
 
-/** open_clip's PreprocessCfg defaults, the only resampling clipkit ports. */
-const OPEN_CLIP_DEFAULTS = { interpolation: 'bicubic', resize_mode: 'shortest' } as const;
+/** open_clip's PreprocessCfg resize modes clipkit ports (both Pillow bicubic). */
+const OPEN_CLIP_RESIZE_MODES: Readonly<Record<string, 'shortest' | 'squash'>> = { shortest: 'shortest', squash: 'squash' };
 
 function rgb(value: unknown, field: string, source: string): Rgb {
   if (Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number')) return value as unknown as Rgb;
   throw new ClipkitError(`${source}: preprocess_cfg.${field} must be 3 numbers, got ${JSON.stringify(value)}`);
 }
 
+/** open_clip's preprocess_cfg (mean, std, resize_mode, interpolation) as a transform at the model's size. */
+function openClipTransform(cfg: Readonly<Record<string, unknown>>, imageSize: number, source: string): ClipImageTransform {
+  const interpolation = cfg.interpolation ?? 'bicubic';
+  const resizeMode = OPEN_CLIP_RESIZE_MODES[String(cfg.resize_mode ?? 'shortest')];
+  if (interpolation !== 'bicubic' || !resizeMode) {
+    throw new ClipkitError(
+      `${source}: preprocess_cfg.interpolation "${String(interpolation)}" / resize_mode "${String(cfg.resize_mode)}" is not supported (clipkit resizes bicubic, "shortest" or "squash"); preprocess the images elsewhere and pass --pixel-values`,
+    );
+  }
+  const squash = resizeMode === 'squash' ? { height: imageSize, width: imageSize } : imageSize;
+  return new ClipImageTransform({
+    size: squash,
+    cropSize: { height: imageSize, width: imageSize },
+    ...(cfg.mean === undefined ? {} : { mean: rgb(cfg.mean, 'mean', source) }),
+    ...(cfg.std === undefined ? {} : { std: rgb(cfg.std, 'std', source) }),
+  });
+}
+
 /**
- * The image preprocessing of a loaded model directory: its preprocessor_config.json (Hugging Face,
- * clipkit), else the mean/std of open_clip's preprocess_cfg, else OpenAI's _transform(imageSize).
+ * The image transform of a loaded model, the one its training data went through: the `preprocess` section its
+ * config records (clipkit checkpoints; the clipkit key of an open_clip folder clipkit wrote), else its
+ * preprocessor_config.json (Hugging Face), else open_clip's preprocess_cfg, else OpenAI's _transform(imageSize).
  */
 export async function imagePreprocessor(loaded: LoadedClip): Promise<ClipImageTransform> {
   const { dir, openClipPreprocess, configFile } = loaded.directory;
   const imageSize = loaded.model.imageEncoder.imageSize;
-  if (loaded.layout !== 'open_clip' || openClipPreprocess === null) return loadPreprocessorConfig(dir, imageSize);
-  for (const [field, supported] of Object.entries(OPEN_CLIP_DEFAULTS)) {
-    const value = openClipPreprocess[field];
-    if (value !== undefined && value !== supported) {
-      throw new ClipkitError(
-        `${configFile}: preprocess_cfg.${field} "${String(value)}" is not supported (clipkit resizes the shortest side, bicubic); preprocess the images elsewhere and pass --pixel-values`,
-      );
-    }
-  }
-  return new ClipImageTransform({
-    size: imageSize,
-    cropSize: { height: imageSize, width: imageSize },
-    ...(openClipPreprocess.mean === undefined ? {} : { mean: rgb(openClipPreprocess.mean, 'mean', configFile) }),
-    ...(openClipPreprocess.std === undefined ? {} : { std: rgb(openClipPreprocess.std, 'std', configFile) }),
-  });
+  if (loaded.config.preprocess) return preprocessTransform(loaded.config.preprocess, imageSize);
+  if (loaded.layout === 'open_clip' && openClipPreprocess !== null) return openClipTransform(openClipPreprocess, imageSize, configFile);
+  return loadPreprocessorConfig(dir, imageSize);
+}
+
+/** The same transform as a `preprocess` section, for pipelines built from the model's config (evaluation data, train.init). */
+export async function modelPreprocess(loaded: LoadedClip): Promise<PreprocessConfig> {
+  return loaded.config.preprocess ?? preprocessOf((await imagePreprocessor(loaded)).options, loaded.model.imageEncoder.imageSize, loaded.directory.configFile);
 }

@@ -22,7 +22,8 @@ export function trainProgress(label: string, stream: NodeJS.WriteStream = proces
     switch (event.type) {
       case 'start': {
         const from = event.resumedFrom ? `, resumed from ${event.resumedFrom} at step ${event.startStep}` : '';
-        stream.write(`${label}: ${event.parameters.toLocaleString('en')} parameters, ${event.endStep} steps of batch ${event.batchSize} on ${event.backend}${from}\n`);
+        const locked = event.lockedParameters > 0 ? ` (${event.lockedParameters.toLocaleString('en')} more locked)` : '';
+        stream.write(`${label}: ${event.parameters.toLocaleString('en')} parameters${locked}, ${event.endStep} steps of batch ${event.batchSize} on ${event.backend}${from}\n`);
         if (stream.isTTY) {
           bar = new SingleBar({
             format: `${label} {bar} {value}/{total} | loss {loss} | lr {lr} | {speed} samples/s | ETA {eta_formatted}`,

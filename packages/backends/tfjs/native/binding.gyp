@@ -5,6 +5,7 @@
       "sources": [
         "src/addon.cc",
         "src/attention.cc",
+        "src/batch-norm.cc",
         "src/bias-activation.cc",
         "src/binary.cc",
         "src/conv2d.cc",

@@ -111,6 +111,35 @@ export interface BlasAddon {
     headWidth: number,
     scale: number,
   ): void;
+  /**
+   * Training-mode BatchNorm of x [rows, channels] (channels last) into y, with each channel's mean, biased
+   * variance and 1 / sqrt(variance + eps) into mean, variance and invStd [channels].
+   */
+  batchNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    y: Float32Array,
+    mean: Float32Array,
+    variance: Float32Array,
+    invStd: Float32Array,
+    rows: number,
+    channels: number,
+    eps: number,
+  ): void;
+  /** The gradients of batchNorm for x, gamma and beta, from the mean and invStd it returned. */
+  batchNormGrad(
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    mean: Float32Array,
+    invStd: Float32Array,
+    dx: Float32Array,
+    dgamma: Float32Array,
+    dbeta: Float32Array,
+    rows: number,
+    channels: number,
+  ): void;
 }
 
 export interface BlasAddonInfo {
@@ -126,7 +155,7 @@ export interface BlasAddonInfo {
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
-export const BLAS_ADDON_API_VERSION = 5;
+const BLAS_ADDON_API_VERSION = 6;
 
 /** Activation codes of native/src/bias-activation.h. */
 export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;
@@ -135,7 +164,7 @@ export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, s
 export const ADDON_BINARY_OPS = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6, Pow: 7 } as const;
 
 /** Operation codes of native/src/unary.h, by tfjs kernel name. */
-export const ADDON_UNARY_OPS = { Exp: 0, Sigmoid: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Neg: 5, Erf: 6, Tanh: 7, Log: 8, Abs: 9, Relu: 10 } as const;
+export const ADDON_UNARY_OPS = { Exp: 0, Sigmoid: 1, Sqrt: 2, Rsqrt: 3, Square: 4, Neg: 5, Erf: 6, Tanh: 7, Log: 8, Abs: 9, Relu: 10, Step: 11 } as const;
 
 /** GELU codes of native/src/gelu.h. */
 export const ADDON_GELUS = { quick: 0, exact: 1, tanh: 2 } as const;
@@ -149,7 +178,7 @@ export type BlasAddonLoad = { addon: BlasAddon; path: string } | { error: string
  * The package's build (scripts/build-native.mjs) copies the addon into dist/native; this path is the same
  * from dist/*.js and from src/*.ts (tests), both one level below the package root.
  */
-export function defaultBlasAddonPath(): string {
+function defaultBlasAddonPath(): string {
   return fileURLToPath(new URL('../dist/native/clipkit_blas.node', import.meta.url));
 }
 

@@ -3,6 +3,7 @@ import { engine, getKernel, getKernelsForBackend, type KernelConfig, registerBac
 import type { BlasAddon } from './blas-addon.js';
 import { assemblyKernels } from './kernels/assembly-kernels.js';
 import { attentionKernels } from './kernels/attention-kernels.js';
+import { batchNormKernels } from './kernels/batch-norm-kernels.js';
 import { conv2dKernels } from './kernels/conv2d-kernels.js';
 import { elementwiseKernels } from './kernels/elementwise-kernels.js';
 import { layerKernels } from './kernels/layer-kernels.js';
@@ -19,7 +20,7 @@ export const BLAS_BACKEND = 'blas';
  * products, the elementwise ops, transposes and reductions are there because the profile of a training
  * step put them next (docs/architecture.md, "Fast CPU backend"): the cpu backend broadcasts with an index
  * conversion per element and transposes before every reduction. The layer and attention kernels (GELUs,
- * LayerNorm, multi-head attention) are kernels tfjs lacks, for @clipkit/layers' fused ops.
+ * LayerNorm, multi-head attention, training-mode BatchNorm) are kernels tfjs lacks, for blasOps.
  */
 export function blasKernels(addon: BlasAddon): KernelConfig[] {
   return [
@@ -32,6 +33,7 @@ export function blasKernels(addon: BlasAddon): KernelConfig[] {
     softmaxKernel(addon, BLAS_BACKEND),
     ...layerKernels(addon, BLAS_BACKEND),
     ...attentionKernels(addon, BLAS_BACKEND),
+    ...batchNormKernels(addon, BLAS_BACKEND),
   ];
 }
 

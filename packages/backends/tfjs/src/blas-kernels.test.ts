@@ -50,7 +50,9 @@ async function expectAgreement(uses: keyof BlasAddon | { kernels: string[] }, co
     expect(cpuKernel).not.toHaveBeenCalled();
   }
   expect(blas.length).toBe(cpu.length);
-  blas.forEach((b, i) => expect(relativeError(b, cpu[i])).toBeLessThanOrEqual(TOLERANCE));
+  blas.forEach((b, i) => {
+    expect(relativeError(b, cpu[i])).toBeLessThanOrEqual(TOLERANCE);
+  });
 }
 
 const tensor = (shape: number[], seed: number, scale = 1): tf.Tensor => tf.tensor(values(shape, seed, scale), shape);
@@ -221,6 +223,18 @@ describe('blas elementwise kernels', () => {
       await expectAgreement('unary', () => op(tensor([4000], 1, scale)));
     });
   }
+
+  it('step (the mask of the ReLU gradient, exact zeros included), the ReLU gradient, and a leaky step on the cpu kernel', async () => {
+    await expectAgreement('unary', () => {
+      const x = tf.concat([tensor([4000], 1, 3), tf.tensor1d([0, -0])]);
+      return [tf.step(x), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.relu(t), tensor([4002], 2))))(x), tf.step(x, 0.3)];
+    });
+  });
+
+  it('step keeps NaN, as the cpu kernel does', async () => {
+    const [step] = await resultsOn('blas', () => tf.step(tf.tensor1d([Number.NaN, 2, -2])));
+    expect(Array.from(step)).toEqual([Number.NaN, 1, 0]);
+  });
 
   it('sqrt, rsqrt and log of positive values', async () => {
     await expectAgreement('unary', () => {

@@ -24,7 +24,9 @@ async function maxGradientDifference(gradient: () => tf.Tensor[]): Promise<numbe
     expect(tf.memory().numTensors).toBe(before);
   }
   let worst = 0;
-  results[0].forEach((cpu, i) => cpu.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - results[1][i][j])))));
+  for (const [i, cpu] of results[0].entries()) {
+    for (const [j, v] of cpu.entries()) worst = Math.max(worst, Math.abs(v - results[1][i][j]));
+  }
   return worst;
 }
 

@@ -1,3 +1,5 @@
+import type { PreprocessConfig } from '../config/clip-config.js';
+
 /** Matching image-caption pairs: row i of the pixels goes with caption i. */
 export interface ClipBatch {
   /** CLIP-normalised pixel values, row-major [N, 3, H, W]. */
@@ -51,5 +53,11 @@ export interface ClipDataset {
   retrieval(): RetrievalTask | undefined;
   /** Samples skipped so far because they could not be read (corrupt or missing images). */
   readonly skipped: number;
+  /**
+   * The transform its images go through (without the training augmentation): the config's `preprocess`, or
+   * the dataset's own when that is null. Checkpoints record it, so image files are served exactly as the data
+   * was. Absent: OpenAI CLIP's at the model's image size.
+   */
+  readonly preprocess?: PreprocessConfig;
   dispose(): void | Promise<void>;
 }

@@ -26,14 +26,33 @@ export interface TextEncoder {
   dispose(): void;
 }
 
+/**
+ * Optional on trainable towers: their parameters in open_clip's layer groups, so training can lock all but
+ * the last few (`train.lock.image.unlockedGroups`, `train.lock.text.unlockedLayers`). A tower without it can
+ * still be locked whole.
+ */
+export interface LayerGroups {
+  /**
+   * The state-dict names of the tower's variables, partitioned into groups from input to output as open_clip's
+   * `layer_groups()` partitions them (e.g. a ViT: the embeddings, one group per block, the last with ln_post,
+   * then the projection).
+   */
+  layerGroups(): readonly (readonly string[])[];
+  /**
+   * Makes the BatchNorm layers of the first `groups` groups normalise with their running statistics, also in
+   * training, and stop updating them (open_clip's freeze_bn_stats). Towers without BatchNorm omit it.
+   */
+  freezeBatchNormStats?(groups: number): void;
+}
+
 /** An image tower written in tfjs: differentiable, with named weights. */
-export interface TrainableImageEncoder extends ImageEncoder, Module {
+export interface TrainableImageEncoder extends ImageEncoder, Module, Partial<LayerGroups> {
   /** Differentiable forward. `training` selects batch statistics in BatchNorm and updates the running ones. */
   forward(pixelValues: Tensor4D, training: boolean): Tensor2D;
 }
 
 /** A text tower written in tfjs: differentiable, with named weights. */
-export interface TrainableTextEncoder extends TextEncoder, Module {
+export interface TrainableTextEncoder extends TextEncoder, Module, Partial<LayerGroups> {
   /** Differentiable forward over int32 token ids [N, contextLength]. */
   forward(inputIds: Tensor2D, training: boolean): Tensor2D;
 }

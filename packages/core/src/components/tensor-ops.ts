@@ -27,16 +27,25 @@ export interface TensorOps {
    * heads merged, [B, T, D]. `mask` [T, T] is added to the scores.
    */
   attention(qkv: Tensor3D, heads: number, mask?: Tensor2D): Tensor3D;
+  /**
+   * nn.BatchNorm2d in training mode on channels-last x [N, H, W, C]: (x - mean) / sqrt(var + eps) gamma + beta
+   * with the batch's mean and biased variance per channel, which it also returns (for the running
+   * statistics; no gradient flows through them). `y` is differentiable in x, gamma and beta.
+   */
+  batchNorm(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, eps: number): { y: Tensor4D; mean: Tensor1D; variance: Tensor1D };
 }
 
-const registered = new Map<string, TensorOps>();
+const registered = new Map<string, Partial<TensorOps>>();
 
-/** Registers the operations of tfjs backend `backend` (by the name tf.getBackend() returns); called once at initialisation. */
-export function registerTensorOps(backend: string, ops: TensorOps): void {
+/**
+ * Registers the operations tfjs backend `backend` (by the name tf.getBackend() returns) formulates its own
+ * way; called once at initialisation. The others stay the portable ones of @clipkit/layers.
+ */
+export function registerTensorOps(backend: string, ops: Partial<TensorOps>): void {
   registered.set(backend, ops);
 }
 
 /** The operations registered for a tfjs backend, if any. */
-export function registeredTensorOps(backend: string): TensorOps | undefined {
+export function registeredTensorOps(backend: string): Partial<TensorOps> | undefined {
   return registered.get(backend);
 }

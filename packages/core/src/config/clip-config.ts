@@ -77,6 +77,57 @@ export interface TrainConfig {
   evalEvery: number | null;
   /** Save a checkpoint every this many steps; null: only at the end. Default null. */
   checkpointEvery: number | null;
+  /**
+   * A model to start from: a model folder, a checkpoint file or a hub name (what `--model` takes); its weights,
+   * and unless the config sets them its model section, tokenizer, preprocessing and logit scale and bias. null:
+   * random initialisation from `seed`. Default null.
+   */
+  init: string | null;
+  /** Re-initialise this tower from `seed` instead of taking it from `init` (LiT trains a new text tower). Default null. */
+  reinit: 'image' | 'text' | null;
+  /** Towers to keep fixed, whole or all but their last layer groups (open_clip's --lock-image, --lock-text). */
+  lock: TowerLocks;
+  /** Also write the final model in this layout to `<run>/<layout>/` (e.g. back to the layout `init` came in). Default null. */
+  exportLayout: 'huggingface' | 'open_clip' | null;
+}
+
+/** What `train.lock` keeps fixed; null: the tower trains. */
+export interface TowerLocks {
+  /** open_clip's --lock-image. Default null. */
+  image: ImageLock | null;
+  /** open_clip's --lock-text. Default null. */
+  text: TextLock | null;
+}
+
+export interface ImageLock {
+  /** The last this many layer groups stay trainable (open_clip's --lock-image-unlocked-groups). Default 0. */
+  unlockedGroups: number;
+  /** BatchNorm layers of the locked groups normalise with their running statistics and stop updating them (--lock-image-freeze-bn-stats). Default false. */
+  freezeBatchNormStats: boolean;
+}
+
+export interface TextLock {
+  /** The last this many layer groups stay trainable (open_clip's --lock-text-unlocked-layers). Default 0. */
+  unlockedLayers: number;
+}
+
+/**
+ * How an image becomes the model's input, in this order: resize, centre crop to model.vision.imageSize (zero
+ * pixels fill what the image lacks, as torchvision's CenterCrop pads), bytes / 255, (x - mean) / std per channel.
+ * Written into model folders as a transformers preprocessor_config.json.
+ */
+export interface PreprocessConfig {
+  /**
+   * "shortest": the shorter side becomes `size`, aspect ratio kept (CLIP, open_clip's "shortest"); "squash": the
+   * image becomes size x size (SigLIP); "none": no resize. Pillow's bicubic. Default "shortest".
+   */
+  resizeMode: 'shortest' | 'squash' | 'none';
+  /** Side in pixels the resize produces. Default model.vision.imageSize. */
+  size: number;
+  /** Per-channel (R, G, B) mean of the pixels in [0, 1]. Default OpenAI CLIP's. */
+  mean: [number, number, number];
+  /** Per-channel standard deviation. Default OpenAI CLIP's. */
+  std: [number, number, number];
 }
 
 export interface ClipConfig {
@@ -95,6 +146,11 @@ export interface ClipConfig {
   backend: PluginSection;
   /** Default { "type": "synthetic-shapes" }. */
   data: PluginSection;
+  /**
+   * The image transform; null: the dataset's own for training (Fashion-MNIST pads to 32 with its own mean and
+   * std), OpenAI CLIP's for a model folder without one. A checkpoint records the transform it trained with. Default null.
+   */
+  preprocess: PreprocessConfig | null;
   /** Optimiser, schedule and loop settings; every field has a default. */
   train: TrainConfig;
 }

@@ -3,6 +3,7 @@ import type { AnyClipPlugin } from '../di/plugin.js';
 import { type SectionPath, SLOTS } from '../di/slots.js';
 import { ClipkitError } from '../errors.js';
 import type { ClipConfig } from './clip-config.js';
+import { preprocessSchema } from './preprocess-schema.js';
 import { trainSchema } from './train-schema.js';
 
 /** CLIP's initial log logit scale ln(1 / 0.07) (OpenAI's paper; open_clip's and transformers' default init). */
@@ -66,19 +67,29 @@ export function composeConfigSchema(plugins: readonly AnyClipPlugin[]): z.ZodTyp
     vision: sectionSchema('model.vision', plugins).describe('The image tower, chosen by `type`. Required.'),
     text: sectionSchema('model.text', plugins).describe('The text tower, chosen by `type`. Required.'),
   });
-  return z.strictObject({
-    $schema: z.string().optional().describe('The JSON Schema of this file, for editors (`clipkit config-schema`).'),
-    plugins: z
-      .array(z.string().regex(PACKAGE_NAME, 'must be an npm package name'))
-      .default([])
-      .describe('npm packages providing further plug-ins (the clipkit command imports each and uses its `plugins` export); package names only. Default [].'),
-    model: model.describe('The two towers, the joint embedding and the logit parameters; also accepts an open_clip model config or a Hugging Face config.json. Required.'),
-    tokenizer: sectionSchema('tokenizer', plugins).describe('Text to token ids, chosen by `type`. Default { "type": "clip-bpe" }.'),
-    loss: sectionSchema('loss', plugins).describe('The contrastive loss, chosen by `type`. Default { "type": "clip" }.'),
-    backend: sectionSchema('backend', plugins).describe('The runtime, chosen by `type`: "tfjs" trains and infers, "onnxruntime" infers. Default { "type": "tfjs" }.'),
-    data: sectionSchema('data', plugins).describe('The training and evaluation data, chosen by `type`. Default { "type": "synthetic-shapes" }.'),
-    train: trainSchema.describe('Optimiser, schedule and loop settings; every field has a default.'),
-  }) as unknown as z.ZodType<ClipConfig>;
+  return z
+    .strictObject({
+      $schema: z.string().optional().describe('The JSON Schema of this file, for editors (`clipkit config-schema`).'),
+      plugins: z
+        .array(z.string().regex(PACKAGE_NAME, 'must be an npm package name'))
+        .default([])
+        .describe('npm packages providing further plug-ins (the clipkit command imports each and uses its `plugins` export); package names only. Default [].'),
+      model: model.describe('The two towers, the joint embedding and the logit parameters; also accepts an open_clip model config or a Hugging Face config.json. Required.'),
+      tokenizer: sectionSchema('tokenizer', plugins).describe('Text to token ids, chosen by `type`. Default { "type": "clip-bpe" }.'),
+      loss: sectionSchema('loss', plugins).describe('The contrastive loss, chosen by `type`. Default { "type": "clip" }.'),
+      backend: sectionSchema('backend', plugins).describe('The runtime, chosen by `type`: "tfjs" trains and infers, "onnxruntime" infers. Default { "type": "tfjs" }.'),
+      data: sectionSchema('data', plugins).describe('The training and evaluation data, chosen by `type`. Default { "type": "synthetic-shapes" }.'),
+      preprocess: preprocessSchema
+        .nullable()
+        .default(null)
+        .describe("The image transform (resize, centre crop to model.vision.imageSize, normalise); null: the dataset's own. Checkpoints record theirs. Default null."),
+      train: trainSchema.describe('Optimiser, schedule and loop settings; every field has a default.'),
+    })
+    .transform((config) => {
+      // The resize's default size is the model's input size, which only the whole config knows.
+      const { preprocess, model } = config;
+      return preprocess === null || preprocess.size !== undefined ? config : { ...config, preprocess: { ...preprocess, size: (model.vision as { imageSize: number }).imageSize } };
+    }) as unknown as z.ZodType<ClipConfig>;
 }
 
 /** The JSON Schema of configs for these plug-ins (what editors complete and check a config file with). */

@@ -50,6 +50,36 @@ describe('parseClipConfig', () => {
       logEvery: 20,
       evalEvery: null,
       checkpointEvery: null,
+      init: null,
+      reinit: null,
+      lock: { image: null, text: null },
+      exportLayout: null,
+    });
+    expect(config.preprocess).toBeNull();
+  });
+
+  it("fills the preprocess section's resize size from the model's image size, and keeps a size given", () => {
+    const filled = parseClipConfig({ model: TINY_MODEL, preprocess: { mean: [0.5, 0.5, 0.5] } }, fakePlugins).preprocess;
+    expect(filled).toEqual({ resizeMode: 'shortest', size: 16, mean: [0.5, 0.5, 0.5], std: [0.26862954, 0.26130258, 0.27577711] });
+    expect(parseClipConfig({ model: TINY_MODEL, preprocess: { size: 14 } }, fakePlugins).preprocess?.size).toBe(14);
+  });
+
+  it('checks train.init, reinit and lock together: a reinit or a lock needs a model to start from', () => {
+    const problems = (train: unknown) => {
+      try {
+        parseClipConfig({ model: TINY_MODEL, train }, fakePlugins);
+        return [];
+      } catch (error) {
+        return (error as ConfigError).problems.map((p) => p.path);
+      }
+    };
+    expect(problems({ init: 'runs/x/checkpoint', reinit: 'text', lock: { image: {} } })).toEqual([]);
+    expect(problems({ reinit: 'text' })).toEqual(['train.reinit']);
+    expect(problems({ lock: { text: { unlockedLayers: 1 } } })).toEqual(['train.lock.text']);
+    expect(problems({ init: 'm', reinit: 'image', lock: { image: {} } })).toEqual(['train.lock.image']);
+    expect(parseClipConfig({ model: TINY_MODEL, train: { init: 'm', lock: { image: {} } } }, fakePlugins).train.lock).toEqual({
+      image: { unlockedGroups: 0, freezeBatchNormStats: false },
+      text: null,
     });
   });
 
@@ -92,7 +122,7 @@ describe('parseClipConfig', () => {
     [
       'an unknown key of the frame',
       { model: TINY_MODEL, trian: {} },
-      [{ path: 'trian', message: 'unknown key; allowed keys are $schema, plugins, model, tokenizer, loss, backend, data, train' }],
+      [{ path: 'trian', message: 'unknown key; allowed keys are $schema, plugins, model, tokenizer, loss, backend, data, preprocess, train' }],
     ],
     ['a missing required field', { model: { vision, text: TINY_MODEL.text } }, [{ path: 'model.embedDim', message: 'is required' }]],
     ['a missing type', { model: TINY_MODEL, loss: { chunkSize: 4 } }, [{ path: 'loss.type', message: 'is required: one of "clip", "siglip" (the types of the plug-ins given)' }]],

@@ -3,6 +3,28 @@ import type { TrainConfig } from './clip-config.js';
 
 const positive = () => z.int().min(1);
 
+const imageLockSchema = z.strictObject({
+  unlockedGroups: z
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe("The last this many layer groups of the image tower stay trainable (open_clip's --lock-image-unlocked-groups). Default 0."),
+  freezeBatchNormStats: z
+    .boolean()
+    .default(false)
+    .describe('BatchNorm layers of the locked groups use and keep their running statistics (--lock-image-freeze-bn-stats). Default false.'),
+});
+
+const textLockSchema = z.strictObject({
+  unlockedLayers: z
+    .int()
+    .min(0)
+    .max(1000)
+    .default(0)
+    .describe("The last this many layer groups of the text tower stay trainable (open_clip's --lock-text-unlocked-layers). Default 0."),
+});
+
 /** The `train` section (documented on TrainConfig; the descriptions are what editors show from the JSON Schema). */
 export const trainSchema: z.ZodType<TrainConfig> = z
   .strictObject({
@@ -28,10 +50,45 @@ export const trainSchema: z.ZodType<TrainConfig> = z
     logEvery: positive().default(20).describe('Log every this many steps. Default 20.'),
     evalEvery: positive().nullable().default(null).describe('Evaluate every this many steps; null: only at the end. Default null.'),
     checkpointEvery: positive().nullable().default(null).describe('Save a checkpoint every this many steps; null: only at the end. Default null.'),
+    init: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'A model to start from: a model folder, a checkpoint file or a hub name; its model section, tokenizer, preprocessing and logit scale/bias apply unless this config sets them. null: random initialisation. Default null.',
+      ),
+    reinit: z
+      .enum(['image', 'text'])
+      .nullable()
+      .default(null)
+      .describe('Re-initialise this tower from `seed` instead of taking it from `init` (LiT trains a new text tower). Default null.'),
+    lock: z
+      .strictObject({
+        image: imageLockSchema.nullable().default(null).describe("Keep the image tower fixed (open_clip's --lock-image); null: it trains. Default null."),
+        text: textLockSchema.nullable().default(null).describe("Keep the text tower fixed (open_clip's --lock-text); null: it trains. Default null."),
+      })
+      .prefault({})
+      .describe('Towers to keep fixed: locked parameters get no gradient, no optimiser state and no backward pass. Default: none.'),
+    exportLayout: z.enum(['huggingface', 'open_clip']).nullable().default(null).describe('Also write the final model in this layout to <run>/<layout>/. Default null.'),
   })
   .superRefine((v, ctx) => {
     if (v.batchSize % v.accumulationSteps !== 0) {
       ctx.addIssue({ code: 'custom', path: ['accumulationSteps'], message: `must divide batchSize (${v.batchSize})`, input: v.accumulationSteps });
+    }
+    if (v.reinit !== null && v.init === null) {
+      ctx.addIssue({ code: 'custom', path: ['reinit'], message: 're-initialises a tower of train.init, which is not set', input: v.reinit });
+    }
+    for (const tower of ['image', 'text'] as const) {
+      if (v.lock[tower] === null) continue;
+      if (v.init === null || v.reinit === tower) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lock', tower],
+          message: `locks a randomly initialised ${tower} tower: set train.init${v.reinit === tower ? ' and do not reinit it' : ''}`,
+          input: v.lock[tower],
+        });
+      }
     }
   })
   .prefault({});

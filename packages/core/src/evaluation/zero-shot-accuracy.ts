@@ -14,17 +14,26 @@ export interface ZeroShotAccuracy {
   count: number;
 }
 
+/** Each image's label and its best classes. */
+export interface ZeroShotPredictions {
+  /** The label of each image [images]. */
+  readonly labels: Int32Array;
+  /** The `k` best classes of each image, best first [images, k]. */
+  readonly ranked: Int32Array;
+  /** min(5, classes). */
+  readonly k: number;
+}
+
 /**
- * Zero-shot top-1 / top-5 accuracy as open_clip's zero_shot_eval: class embeddings from every template
- * (each prompt embedding normalised, averaged per class, normalised again), each image classified by its
- * cosine similarity with them.
+ * The zero-shot predictions of open_clip's zero_shot_eval: class embeddings from every template (each prompt
+ * embedding normalised, averaged per class, normalised again), each image ranking the classes by its cosine
+ * similarity with them.
  */
-export async function zeroShotAccuracy(model: ClipModel, tokenizer: Tokenizer, task: ZeroShotTask, batchSize = 256): Promise<ZeroShotAccuracy> {
+export async function zeroShotPredictions(model: ClipModel, tokenizer: Tokenizer, task: ZeroShotTask, batchSize = 256): Promise<ZeroShotPredictions> {
   const classifier = await model.zeroShotClassifier(tokenizer, task.classNames, task.templates, { batchSize });
   const k = Math.min(5, task.classNames.length);
-  let top1 = 0;
-  let top5 = 0;
-  let count = 0;
+  const labels: Int32Array[] = [];
+  const ranked: Int32Array[] = [];
   try {
     for await (const batch of task.batches(batchSize)) {
       if (!batch.labels) throw new ClipkitError('a zero-shot task must give every image its label');
@@ -33,18 +42,40 @@ export async function zeroShotAccuracy(model: ClipModel, tokenizer: Tokenizer, t
       pixels.dispose();
       const best = tf.tidy(() => tf.topk(tf.matMul(l2Normalize(embeds), tf.transpose(classifier)), k).indices);
       embeds.dispose();
-      const ranked = best.dataSync();
+      ranked.push(best.dataSync() as Int32Array);
       best.dispose();
-      batch.labels.forEach((label, i) => {
-        const row = ranked.subarray(i * k, (i + 1) * k);
-        if (row[0] === label) top1 += 1;
-        if (row.includes(label)) top5 += 1;
-      });
-      count += batch.labels.length;
+      labels.push(batch.labels);
     }
   } finally {
     classifier.dispose();
   }
+  const concat = (parts: Int32Array[]) => {
+    const out = new Int32Array(parts.reduce((n, p) => n + p.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    return out;
+  };
+  return { labels: concat(labels), ranked: concat(ranked), k };
+}
+
+/** Zero-shot top-1 / top-5 accuracy as open_clip's zero_shot_eval (see zeroShotPredictions). */
+export async function zeroShotAccuracy(model: ClipModel, tokenizer: Tokenizer, task: ZeroShotTask, batchSize = 256): Promise<ZeroShotAccuracy> {
+  return accuracyOf(await zeroShotPredictions(model, tokenizer, task, batchSize));
+}
+
+/** Top-1 and top-5 accuracy of predictions. */
+export function accuracyOf({ labels, ranked, k }: ZeroShotPredictions): ZeroShotAccuracy {
+  const count = labels.length;
   if (count === 0) throw new ClipkitError('the zero-shot task has no images');
+  let top1 = 0;
+  let top5 = 0;
+  labels.forEach((label, i) => {
+    const row = ranked.subarray(i * k, (i + 1) * k);
+    if (row[0] === label) top1 += 1;
+    if (row.includes(label)) top5 += 1;
+  });
   return { top1: top1 / count, top5: top5 / count, count };
 }

@@ -11,6 +11,8 @@ import { readSafetensors, SafetensorsFile } from '../safetensors/safetensors-fil
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
 import { loadStateDict } from '../weights/load-state-dict.js';
 import { LAYOUT_CONFIG_FILES, WEIGHTS_FILE } from '../weights/model-directory.js';
+import { clipPreprocess, PREPROCESSOR_CONFIG_FILE, preprocessorConfigJson } from '../weights/preprocessor-config.js';
+import { writeZeroShotPrompts, type ZeroShotPrompts } from '../weights/zero-shot-prompts.js';
 import type { AdamW } from './adamw.js';
 
 /** Where a run stands, saved beside the weights. */
@@ -31,17 +33,37 @@ function hostTensors(variables: ReadonlyMap<string, tf.Variable>) {
   return new Map([...variables].map(([name, v]) => [name, { dtype: 'F32' as const, shape: [...v.shape], data: Float32Array.from(v.dataSync() as Float32Array) }]));
 }
 
+/** What a checkpoint holds. */
+export interface CheckpointContents {
+  /** The run's config, with the preprocessing its data went through. */
+  readonly config: ClipConfig;
+  /** Every variable of the model by OpenAI name. */
+  readonly model: ReadonlyMap<string, tf.Variable>;
+  readonly optimizer: AdamW;
+  readonly state: TrainerState;
+  /** The class names and templates of the data's zero-shot task, when it has one. */
+  readonly prompts?: ZeroShotPrompts;
+}
+
 /**
  * Writes a checkpoint of the run in `runDir`: the config (clipkit.json), the model's state dict under
- * OpenAI names (model.safetensors: loadable by `loadClip` and by PyTorch), the AdamW moments and the
- * trainer state. The files are written into a fresh directory which then replaces the previous
- * checkpoint by two renames, so at every moment one complete checkpoint exists: `checkpoint/`, or
- * `.checkpoint-previous/` during the swap.
+ * OpenAI names (model.safetensors: loadable by `loadClip` and by PyTorch), the image transform of its data
+ * (preprocessor_config.json, which transformers reads too), the zero-shot prompts (zero-shot-prompts.json),
+ * the AdamW moments and the trainer state. The files are written into a fresh directory which then replaces
+ * the previous checkpoint by two renames, so at every moment one complete checkpoint exists: `checkpoint/`,
+ * or `.checkpoint-previous/` during the swap.
  */
-export async function saveCheckpoint(runDir: string, config: ClipConfig, model: ReadonlyMap<string, tf.Variable>, optimizer: AdamW, state: TrainerState): Promise<string> {
+export async function saveCheckpoint(runDir: string, contents: CheckpointContents): Promise<string> {
+  const { config, model, optimizer, state, prompts } = contents;
   const staging = join(runDir, `.checkpoint-staging-${process.pid}`);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
+  const imageSize = config.model.vision.imageSize;
+  await writeContentAtomic(
+    join(staging, PREPROCESSOR_CONFIG_FILE),
+    `${JSON.stringify(preprocessorConfigJson(config.preprocess ?? clipPreprocess(imageSize), imageSize), null, 2)}\n`,
+  );
+  if (prompts) await writeZeroShotPrompts(staging, prompts);
   await writeContentAtomic(join(staging, LAYOUT_CONFIG_FILES.clipkit), `${JSON.stringify(config, null, 2)}\n`);
   await writeSafetensors(join(staging, WEIGHTS_FILE), hostTensors(model), { format: 'pt', producer: 'clipkit' });
   await writeSafetensors(join(staging, OPTIMIZER_FILE), optimizer.stateTensors());

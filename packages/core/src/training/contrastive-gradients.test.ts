@@ -132,6 +132,39 @@ describe('contrastiveGradients', () => {
     for (const part of Object.values(parts)) part.dispose();
   });
 
+  it('differentiates only trainable parameters: a locked tower gets no gradient and the others the same as unlocked, per micro-batch too', () => {
+    const rng = new SeededRandom(6);
+    const parts: ClipTrainables = { image: new LinearImageTower(rng), text: new FirstTokenTextTower(rng), logits: new LogitParameters(Math.log(10), null) };
+    const pixels = tf.tensor4d(rng.normalArray(8 * 12), [8, 3, 2, 2]);
+    const ids = tf.tensor2d(
+      Int32Array.from({ length: 24 }, (_, i) => (i * 3) % 10),
+      [8, 3],
+      'int32',
+    );
+    const loss = new FakeSoftmaxLoss();
+    const unlocked = contrastiveGradients(parts, loss, pixels, ids, 1);
+    for (const [tower, name] of [
+      [parts.image, 'visual.proj'],
+      [parts.text, 'token_embedding.weight'],
+    ] as const) {
+      const variable = [...tower.stateDict().values()][0];
+      variable.trainable = false;
+      for (const microBatches of [1, 2, 4]) {
+        const before = tf.memory().numTensors;
+        const locked = contrastiveGradients(parts, loss, pixels, ids, microBatches);
+        expect(locked.grads.has(name), `${name} locked`).toBe(false);
+        expect(Math.abs(locked.loss - unlocked.loss)).toBeLessThan(SAME_MATHS);
+        for (const [other, g] of locked.grads)
+          expect(maxDifference(g, unlocked.grads.get(other)!), `${other} with ${name} locked, ${microBatches} micro-batches`).toBeLessThan(SAME_MATHS);
+        tf.dispose([...locked.grads.values()]);
+        expect(tf.memory().numTensors).toBe(before);
+      }
+      variable.trainable = true;
+    }
+    tf.dispose([...unlocked.grads.values(), pixels, ids]);
+    for (const part of Object.values(parts)) part.dispose();
+  });
+
   describe("matches open_clip's autograd on the loss fixtures, the model's logit scale and bias included", () => {
     const losses: [string, ContrastiveLoss][] = [
       ['clip', new FakeSoftmaxLoss()],

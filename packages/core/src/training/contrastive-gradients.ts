@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ContrastiveLoss } from '../components/contrastive-loss.js';
+import type { Module } from '../components/module.js';
 import { l2Normalize } from '../model/l2-normalize.js';
 import { type ClipTrainables, trainableParameters } from './clip-trainables.js';
 
@@ -10,10 +11,10 @@ export interface ContrastiveStep {
   grads: Map<string, tf.Tensor>;
 }
 
-/** Normalised features of one micro-batch, in training mode. */
-function features(parts: ClipTrainables, pixels: tf.Tensor4D, ids: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
-  return [l2Normalize(parts.image.forward(pixels, true)), l2Normalize(parts.text.forward(ids, true))];
-}
+/** Normalised features [N, E] of a batch, in training mode. */
+type Features = [tf.Tensor2D, tf.Tensor2D];
+
+const trainableOf = (module: Module) => [...module.stateDict().values()].filter((v) => v.trainable);
 
 function byStateName(parts: ClipTrainables, grads: tf.NamedTensorMap, into: Map<string, tf.Tensor>): void {
   for (const [name, variable] of trainableParameters(parts)) {
@@ -32,6 +33,12 @@ function byStateName(parts: ClipTrainables, grads: tf.NamedTensorMap, into: Map<
 /**
  * The loss of a batch of matching pairs and its gradients with respect to every trainable parameter.
  *
+ * Locked parameters (not trainable: see lockTowers) are not differentiated, and tfjs backpropagates only
+ * through the operations between the trainable ones and the loss, so a locked prefix of a tower costs its
+ * forward pass only. A tower with nothing trainable runs before the gradient tape, in training mode (BatchNorm
+ * as open_clip's locked towers: batch statistics unless frozen), so none of its activations are kept for a
+ * backward pass.
+ *
  * With `microBatches` > 1 the batch is processed in slices to save memory, and the result is still the
  * gradient of the loss over the whole batch (a contrastive loss couples every pair of the batch), as
  * open_clip's `accum_freq`: the features of all slices are first computed without gradients; then for
@@ -41,28 +48,57 @@ function byStateName(parts: ClipTrainables, grads: tf.NamedTensorMap, into: Map<
  * (BatchNorm running statistics are updated by both passes, as in open_clip.)
  */
 export function contrastiveGradients(parts: ClipTrainables, contrastiveLoss: ContrastiveLoss, pixels: tf.Tensor4D, ids: tf.Tensor2D, microBatches = 1): ContrastiveStep {
-  const towerVariables = [...parts.image.stateDict().values(), ...parts.text.stateDict().values()].filter((v) => v.trainable);
-  const lossVariables = [...parts.logits.stateDict().values()].filter((v) => v.trainable);
+  const imageVariables = trainableOf(parts.image);
+  const textVariables = trainableOf(parts.text);
+  const towerVariables = [...imageVariables, ...textVariables];
+  const lossVariables = trainableOf(parts.logits);
   const compute = (image: tf.Tensor2D, text: tf.Tensor2D) => contrastiveLoss.compute(image, text, parts.logits.scale(), parts.logits.bias);
+  const fixedImage = imageVariables.length === 0 ? tf.tidy(() => l2Normalize(parts.image.forward(pixels, true))) : null; // [N, E]
+  const fixedText = textVariables.length === 0 ? tf.tidy(() => l2Normalize(parts.text.forward(ids, true))) : null; // [N, E]
+  /** Features of a slice: the trainable towers' computed live, the fixed ones' sliced from the precomputed. */
+  const features = (p: tf.Tensor4D, t: tf.Tensor2D, first: number): Features => [
+    fixedImage ? tf.slice(fixedImage, first, p.shape[0]) : l2Normalize(parts.image.forward(p, true)),
+    fixedText ? tf.slice(fixedText, first, t.shape[0]) : l2Normalize(parts.text.forward(t, true)),
+  ];
   const grads = new Map<string, tf.Tensor>();
-
-  if (microBatches === 1) {
-    const { value, grads: g } = tf.variableGrads(() => compute(...features(parts, pixels, ids)), [...towerVariables, ...lossVariables]);
-    byStateName(parts, g, grads);
-    const loss = value.dataSync()[0];
-    value.dispose();
-    return { loss, grads };
+  try {
+    if (microBatches === 1) {
+      const { value, grads: g } = tf.variableGrads(() => compute(...features(pixels, ids, 0)), [...towerVariables, ...lossVariables]);
+      byStateName(parts, g, grads);
+      const loss = value.dataSync()[0];
+      value.dispose();
+      return { loss, grads };
+    }
+    const step = { features, compute, towerVariables, lossVariables, add: (g: tf.NamedTensorMap) => byStateName(parts, g, grads) };
+    return { loss: accumulatedGradients(pixels, ids, microBatches, step), grads };
+  } finally {
+    tf.dispose([fixedImage, fixedText].filter((t) => t !== null));
   }
+}
 
+/** What one step differentiates: features of a slice (rows from `first`), the loss, and where the gradients go. */
+interface StepParts {
+  features(p: tf.Tensor4D, t: tf.Tensor2D, first: number): Features;
+  compute(image: tf.Tensor2D, text: tf.Tensor2D): tf.Scalar;
+  towerVariables: tf.Variable[];
+  lossVariables: tf.Variable[];
+  add(grads: tf.NamedTensorMap): void;
+}
+
+/** The micro-batch path of contrastiveGradients: returns the loss and hands each slice's gradients to `add`. */
+function accumulatedGradients(pixels: tf.Tensor4D, ids: tf.Tensor2D, microBatches: number, step: StepParts): number {
+  const { features, compute, towerVariables, lossVariables, add } = step;
   const pixelSlices = tf.split(pixels, microBatches, 0) as tf.Tensor4D[];
   const idSlices = tf.split(ids, microBatches, 0) as tf.Tensor2D[];
-  const cached = pixelSlices.map((p, j) => tf.tidy(() => features(parts, p, idSlices[j])));
+  const firsts = pixelSlices.map((_, j) => j * pixelSlices[0].shape[0]);
+  const cached = pixelSlices.map((p, j) => tf.tidy(() => features(p, idSlices[j], firsts[j])));
   let loss = NaN;
   try {
     for (let j = 0; j < microBatches; j++) {
       const variables = j === 0 ? [...towerVariables, ...lossVariables] : towerVariables;
-      const { value, grads: g } = tf.variableGrads(() => {
-        const [image, text] = features(parts, pixelSlices[j], idSlices[j]);
+      if (variables.length === 0) break;
+      const { value, grads } = tf.variableGrads(() => {
+        const [image, text] = features(pixelSlices[j], idSlices[j], firsts[j]);
         const allImages = tf.concat(
           cached.map(([cachedImage], k) => (k === j ? image : cachedImage)),
           0,
@@ -73,12 +109,12 @@ export function contrastiveGradients(parts: ClipTrainables, contrastiveLoss: Con
         );
         return compute(allImages, allTexts);
       }, variables);
-      byStateName(parts, g, grads);
+      add(grads);
       if (j === 0) loss = value.dataSync()[0];
       value.dispose();
     }
   } finally {
     tf.dispose([...pixelSlices, ...idSlices, ...cached.flat()]);
   }
-  return { loss, grads };
+  return loss;
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ClipDataset } from '../components/dataset.js';
+import type { TensorSource } from '../components/tensor-source.js';
 import type { Tokenizer } from '../components/tokenizer.js';
 import type { ClipConfig } from '../config/clip-config.js';
 import { parseClipConfig } from '../config/parse-clip-config.js';
@@ -14,12 +15,17 @@ import { retrievalRecall } from '../evaluation/retrieval-recall.js';
 import { zeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
 import { ClipModel } from '../model/clip-model.js';
 import { LogitParameters } from '../model/logit-parameters.js';
+import { clipPreprocess } from '../weights/preprocessor-config.js';
+import { saveClipModel } from '../weights/save-clip-model.js';
+import type { ZeroShotPrompts } from '../weights/zero-shot-prompts.js';
 import { AdamW } from './adamw.js';
 import { findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './checkpoint.js';
 import { clipGradNorm } from './clip-grad-norm.js';
 import { type ClipTrainables, clipStateDict, trainableParameters } from './clip-trainables.js';
 import { contrastiveGradients } from './contrastive-gradients.js';
+import { loadInitialWeights } from './initial-weights.js';
 import { learningRate } from './learning-rate.js';
+import { lockTowers } from './lock-towers.js';
 import { type EvalMetrics, MetricsLog, type TrainMetrics } from './metrics-log.js';
 
 export interface TrainOptions {
@@ -33,10 +39,29 @@ export interface TrainOptions {
   onEvent?: (event: TrainEvent) => void;
   /** Receives one-line messages (backend choice). Default: console.error. */
   log?: (message: string) => void;
+  /**
+   * The weights `train.init` names, under clipkit's state-dict names (`clipStateSource` of the loaded model):
+   * required to start a run whose config sets train.init, unused when resuming. trainClip closes it (once read).
+   * The config must describe that model (model section, tokenizer, preprocessing; the clipkit command fills
+   * them in from it).
+   */
+  init?: TensorSource;
 }
 
 export type TrainEvent =
-  | { type: 'start'; startStep: number; endStep: number; totalSteps: number; batchSize: number; parameters: number; backend: string; resumedFrom: string | null }
+  | {
+      type: 'start';
+      startStep: number;
+      endStep: number;
+      totalSteps: number;
+      batchSize: number;
+      /** Trainable values. */
+      parameters: number;
+      /** Values train.lock keeps fixed. */
+      lockedParameters: number;
+      backend: string;
+      resumedFrom: string | null;
+    }
   | { type: 'step'; stepsDone: number; loss: number; lr: number }
   | { type: 'log'; metrics: TrainMetrics }
   | { type: 'eval'; metrics: EvalMetrics }
@@ -49,6 +74,8 @@ export interface TrainResult {
   /** The evaluation at the end (null when the data has no evaluation task). */
   evaluation: EvalMetrics | null;
   checkpointDir: string;
+  /** The final model in train.exportLayout, or null. */
+  exportDir: string | null;
   metricsFile: string;
   /** Training samples per second over the whole run (evaluation and checkpoints excluded). */
   samplesPerSecond: number;
@@ -69,9 +96,14 @@ async function evaluate(parts: ClipTrainables, tokenizer: Tokenizer, dataset: Cl
   };
 }
 
-/** Checks that a resumed run continues the same experiment. */
-async function checkResumable(checkpointDir: string, config: ClipConfig, plugins: readonly AnyClipPlugin[]): Promise<void> {
-  const saved = parseClipConfig(await readCheckpointConfig(checkpointDir), plugins, join(checkpointDir, 'clipkit.json'));
+/** The config a run records: the data's preprocessing made explicit (the dataset's own when the config's is null). */
+function runConfig(config: ClipConfig, dataset: ClipDataset): ClipConfig {
+  return { ...config, preprocess: dataset.preprocess ?? config.preprocess ?? clipPreprocess(config.model.vision.imageSize) };
+}
+
+/** Checks that a resumed run continues the same experiment (a checkpoint from before `preprocess` was recorded had the data's own). */
+async function checkResumable(checkpointDir: string, config: ClipConfig, plugins: readonly AnyClipPlugin[], dataset: ClipDataset): Promise<void> {
+  const saved = runConfig(parseClipConfig(await readCheckpointConfig(checkpointDir), plugins, join(checkpointDir, 'clipkit.json')), dataset);
   // By content: a plug-in schema's transform may write a section's keys in another order once they are explicit.
   const differing = (Object.keys(config) as (keyof ClipConfig)[]).filter((key) => !isDeepStrictEqual(saved[key], config[key]));
   if (differing.length > 0) {
@@ -82,11 +114,18 @@ async function checkResumable(checkpointDir: string, config: ClipConfig, plugins
   }
 }
 
+/** The class names and templates a checkpoint keeps, so zero-shot commands prompt the model as it was evaluated. */
+function promptsOf(dataset: ClipDataset): ZeroShotPrompts | undefined {
+  const task = dataset.zeroShot();
+  return task ? { classNames: task.classNames, templates: task.templates } : undefined;
+}
+
 /**
- * Trains a CLIP model as the config says: assembles the plug-ins, then runs AdamW steps over the
- * dataset with the learning-rate schedule, gradient clipping and accumulation, logging to
- * metrics.jsonl, checkpointing atomically, and evaluating periodically and at the end. A run is
- * deterministic for a given config and seed, and `resume` continues it exactly.
+ * Trains a CLIP model as the config says: assembles the plug-ins, starts from `train.init`'s weights (given as
+ * `options.init`) or from the seed, locks what `train.lock` says, then runs AdamW steps over the dataset with
+ * the learning-rate schedule, gradient clipping and accumulation, logging to metrics.jsonl, checkpointing
+ * atomically (with the data's image transform and zero-shot prompts), and evaluating periodically and at the
+ * end. A run is deterministic for a given config and seed, and `resume` continues it exactly.
  */
 export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlugin[], options: TrainOptions): Promise<TrainResult> {
   const { outDir } = options;
@@ -95,8 +134,20 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
   const existing = findCheckpoint(outDir);
   if (options.resume && !existing) throw new ClipkitError(`${outDir} has no checkpoint to resume from; train without --resume to start a run there`);
   if (!options.resume && existing) throw new ClipkitError(`${outDir} already holds a run (${existing}); pass --resume to continue it, or choose another --out`);
-  if (existing) await checkResumable(existing, config, plugins);
+  if (options.init && config.train.init === null) {
+    await options.init.close();
+    throw new ClipkitError('initial weights were given, but train.init is null: name the model they come from in train.init');
+  }
+  if (!existing && config.train.init !== null && !options.init) {
+    throw new ClipkitError(`train.init is "${config.train.init}", but its weights were not given: load the model and pass it as options.init (clipStateSource)`);
+  }
 
+  // The initial weights are released as soon as they are copied (at once when resuming), or when the run fails before that.
+  let init = options.init;
+  if (existing && init) {
+    await init.close();
+    init = undefined;
+  }
   const assembly = assembleClip(config, plugins, { log: options.log });
   const owned: { dispose(): void }[] = [];
   try {
@@ -113,6 +164,9 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
     const parts: ClipTrainables = { image: assembly.resolve(TRAINABLE_IMAGE_ENCODER), text: assembly.resolve(TRAINABLE_TEXT_ENCODER), logits };
     const tokenizer = assembly.resolve(TOKENIZER);
     const dataset = assembly.resolve(DATASET);
+    const run = runConfig(config, dataset);
+    if (existing) await checkResumable(existing, run, plugins, dataset);
+    const prompts = promptsOf(dataset);
     const { batchSize, accumulationSteps, logEvery, evalEvery, checkpointEvery, gradClipNorm } = config.train;
     const perEpoch = dataset.batchesPerEpoch(batchSize);
     const totalSteps = config.train.steps ?? (perEpoch === null ? null : perEpoch * config.train.epochs);
@@ -121,6 +175,8 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
     const endStep = Math.min(totalSteps, options.maxSteps ?? Infinity);
 
     const model = clipStateDict(parts);
+    // Locked before the optimiser exists, so it keeps no moments for them.
+    const lockedParameters = lockTowers(parts, config.train.lock);
     const optimizer = new AdamW(trainableParameters(parts), config.train);
     owned.push(optimizer);
     const metrics = new MetricsLog(join(outDir, 'metrics.jsonl'));
@@ -129,15 +185,20 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
       state = await loadCheckpoint(existing, model, optimizer);
       metrics.truncateAfter(state.step);
     } else {
+      if (init) {
+        const source = init;
+        init = undefined;
+        await loadInitialWeights(parts, config.train, source);
+      }
       metrics.truncateAfter(0);
     }
     const startStep = state.step;
     const parameters = [...trainableParameters(parts).values()].reduce((n, v) => n + v.size, 0);
-    emit({ type: 'start', startStep, endStep, totalSteps, batchSize, parameters, backend, resumedFrom: existing ?? null });
+    emit({ type: 'start', startStep, endStep, totalSteps, batchSize, parameters, lockedParameters, backend, resumedFrom: existing ?? null });
 
     const contextLength = config.model.text.contextLength;
     const checkpoint = async () => {
-      const dir = await saveCheckpoint(outDir, config, model, optimizer, state);
+      const dir = await saveCheckpoint(outDir, { config: run, model, optimizer, state, prompts });
       emit({ type: 'checkpoint', stepsDone: state.step, dir });
       return dir;
     };
@@ -204,14 +265,21 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
     }
     await batches.return?.();
     const checkpointDir = await checkpoint();
+    let exportDir: string | null = null;
+    if (config.train.exportLayout !== null) {
+      exportDir = join(outDir, config.train.exportLayout);
+      const trained = new ClipModel(parts.image, parts.text, { logitScale: logits.scaleValue(), logitBias: logits.biasValue() });
+      await saveClipModel(exportDir, config.train.exportLayout, trained, run, plugins, { prompts });
+    }
     const evaluation = dataset.zeroShot() || dataset.retrieval() ? await evaluate(parts, tokenizer, dataset, state.step) : null;
     if (evaluation) {
       metrics.append(evaluation);
       emit({ type: 'eval', metrics: evaluation });
     }
     const samplesPerSecond = trainSeconds > 0 ? ((state.step - startStep) * batchSize) / trainSeconds : 0;
-    return { stepsDone: state.step, finalLoss: loss, evaluation, checkpointDir, metricsFile: metrics.path, samplesPerSecond };
+    return { stepsDone: state.step, finalLoss: loss, evaluation, checkpointDir, exportDir, metricsFile: metrics.path, samplesPerSecond };
   } finally {
+    await init?.close();
     for (const part of owned) part.dispose();
     await assembly.dispose();
   }

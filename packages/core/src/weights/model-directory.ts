@@ -138,7 +138,11 @@ function configDocument(layout: ModelLayout, json: Record<string, unknown>, dir:
     // open_clip's Hub export wraps the model config: { model_cfg, preprocess_cfg }; its model_configs/*.json are bare.
     const wrapped = 'model_cfg' in json;
     const preprocess = wrapped && json.preprocess_cfg !== undefined ? asObject(json.preprocess_cfg) : null;
-    return { document: { model: wrapped ? json.model_cfg : json, tokenizer: { type: 'clip-bpe', path: ownPath } }, preprocess };
+    const document: Record<string, unknown> = { model: wrapped ? json.model_cfg : json, tokenizer: { type: 'clip-bpe', path: ownPath } };
+    // The exact transform clipkit writes beside preprocess_cfg, for what open_clip's cannot say (a resize to another size than the crop).
+    const clipkit = asObject(json.clipkit);
+    if (clipkit.preprocess !== undefined) document.preprocess = clipkit.preprocess;
+    return { document, preprocess };
   }
   return { document: { model: json, tokenizer: { type: hfTokenizerType(json, plugins), path: ownPath } }, preprocess: null };
 }

@@ -16,7 +16,7 @@ import { readSafetensors, SafetensorsFile } from '../safetensors/safetensors-fil
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
 import { FakeOnnxImageEncoder, fakePlugins, TINY_MODEL } from '../testing/fake-plugins.test-support.js';
 import { clipStateTensors, type TrainableClipModel } from './clip-state-dict.js';
-import type { ModelLayout } from './model-directory.js';
+import { type ModelLayout, readModelDirectory } from './model-directory.js';
 import { saveClipModel } from './save-clip-model.js';
 
 const TOKENIZER = `${process.env.CLIPKIT_SHARED}/fixtures/tokenizer`;
@@ -96,16 +96,22 @@ describe('saveClipModel and loadClip', () => {
   });
 
   it('writes what PyTorch loaders read: metadata format pt, [] logit_scale, open_clip model_cfg and preprocess_cfg', async () => {
-    const { model, config } = trainedModel(RESNET);
+    const trained = trainedModel(RESNET);
+    const { model } = trained;
+    const preprocess = { resizeMode: 'shortest' as const, size: 28, mean: [0.5, 0.5, 0.5] as [number, number, number], std: [0.25, 0.25, 0.25] as [number, number, number] };
+    const config = { ...trained.config, preprocess };
     const dir = temp();
-    await saveClipModel(dir, 'open_clip', model, config, fakePlugins, { imageMean: [0.5, 0.5, 0.5], imageStd: [0.25, 0.25, 0.25] });
+    await saveClipModel(dir, 'open_clip', model, config, fakePlugins);
     const file = await SafetensorsFile.open(join(dir, 'model.safetensors'));
     expect(file.metadata).toEqual({ format: 'pt' });
     expect(file.entry('logit_scale').shape).toEqual([]);
     await file.close();
     const written = JSON.parse(readFileSync(join(dir, 'open_clip_config.json'), 'utf8'));
     expect(written.model_cfg.vision_cfg.layers).toEqual([1, 2, 1, 1]);
-    expect(written.preprocess_cfg).toEqual({ mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25] });
+    expect(written.preprocess_cfg).toEqual({ mean: [0.5, 0.5, 0.5], std: [0.25, 0.25, 0.25], interpolation: 'bicubic', resize_mode: 'shortest' });
+    // open_clip resizes to the crop size; the resize to 28 (then padding) is kept where clipkit reads it back.
+    expect(written.clipkit).toEqual({ preprocess });
+    expect((await readModelDirectory(dir, fakePlugins)).config.preprocess).toEqual(preprocess);
     expect(readdirSync(dir).sort()).toEqual(['model.safetensors', 'open_clip_config.json']);
   });
 

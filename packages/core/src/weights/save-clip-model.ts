@@ -13,16 +13,12 @@ import { clipStateTensors, type TrainableClipModel } from './clip-state-dict.js'
 import { toHfStateTensors } from './hf-state-tensors.js';
 import { hfStorageOf } from './hf-storage.js';
 import { LAYOUT_CONFIG_FILES, type ModelLayout, WEIGHTS_FILE } from './model-directory.js';
-
-/** OpenAI CLIP's pixel normalisation (clip.py _transform), the default of every CLIP preprocessor. */
-export const OPENAI_CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
-export const OPENAI_CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
+import { clipPreprocess, PREPROCESSOR_CONFIG_FILE, preprocessorConfigJson } from './preprocessor-config.js';
+import { writeZeroShotPrompts, type ZeroShotPrompts } from './zero-shot-prompts.js';
 
 export interface SaveClipModelOptions {
-  /** Per-channel pixel mean recorded for preprocessing (preprocessor_config.json, open_clip's preprocess_cfg). Default OpenAI CLIP's. */
-  imageMean?: readonly number[];
-  /** Per-channel pixel std. Default OpenAI CLIP's. */
-  imageStd?: readonly number[];
+  /** The class names and prompt templates the model was trained for, written to zero-shot-prompts.json. Default: none. */
+  prompts?: ZeroShotPrompts;
   /**
    * How the float weights are stored: "float16" halves the file (every float tensor as F16, rounded to nearest
    * even as PyTorch's `.half()`; loading widens them back to float32 exactly). Default "float32".
@@ -35,25 +31,6 @@ const METADATA = { format: 'pt' };
 const TOKENIZER_FILES = ['vocab.json', 'merges.txt', 'tokenizer.json', 'spiece.model', 'tokenizer_config.json', 'special_tokens_map.json'];
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
-
-/** transformers' CLIPImageProcessor settings equivalent to OpenAI's _transform(imageSize). */
-/** A Hugging Face CLIPImageProcessor config for CLIP's transform at `imageSize` with this normalisation. */
-export function clipPreprocessorConfig(imageSize: number, mean: readonly number[], std: readonly number[]): Record<string, unknown> {
-  return {
-    image_processor_type: 'CLIPImageProcessor',
-    do_resize: true,
-    size: { shortest_edge: imageSize },
-    resample: 3, // bicubic
-    do_center_crop: true,
-    crop_size: { height: imageSize, width: imageSize },
-    do_rescale: true,
-    rescale_factor: 1 / 255,
-    do_normalize: true,
-    image_mean: [...mean],
-    image_std: [...std],
-    do_convert_rgb: true,
-  };
-}
 
 /**
  * PyTorch's BatchNorm has a `num_batches_tracked` counter clipkit does not keep; writing it (as 0) lets
@@ -84,7 +61,9 @@ async function copyTokenizerFiles(path: string | null, dir: string): Promise<boo
 }
 
 /**
- * Saves a model with tfjs towers as a model directory in one of the three layouts:
+ * Saves a model with tfjs towers as a model directory in one of the three layouts, with the image transform of
+ * `config.preprocess` (OpenAI CLIP's when null) as a transformers preprocessor_config.json (clipkit and Hugging
+ * Face layouts; open_clip's preprocess_cfg plus the exact transform under a `clipkit` key):
  * - "clipkit": clipkit.json (the whole validated config, so training can later keep optimizer state beside it)
  *   + model.safetensors with OpenAI names + preprocessor_config.json;
  * - "open_clip": open_clip_config.json ({ model_cfg, preprocess_cfg }, as open_clip's Hub export) + the same
@@ -108,8 +87,7 @@ export async function saveClipModel(
       `the config describes a ${vision.imageSize}px model embedding into ${embedDim} dimensions, but the model takes ${model.imageEncoder.imageSize}px images into ${model.embedDim}`,
     );
   }
-  const mean = options.imageMean ?? OPENAI_CLIP_MEAN;
-  const std = options.imageStd ?? OPENAI_CLIP_STD;
+  const preprocess = config.preprocess ?? clipPreprocess(vision.imageSize);
   // Converted before anything is written, so a model the layout cannot hold leaves the directory untouched.
   let configJson: unknown;
   let tensors = clipStateTensors(model);
@@ -120,7 +98,13 @@ export async function saveClipModel(
     tensors = withBatchNormCounters(tensors);
     if (layout === 'open_clip') {
       const modelCfg = toOpenClipModelConfig({ ...config.model, logitBias: model.logitBias }, plugins);
-      configJson = { model_cfg: modelCfg, preprocess_cfg: { mean: [...mean], std: [...std] } };
+      // open_clip resizes to the model's size and crops to it; a `clipkit` key (which open_clip ignores) holds the exact transform.
+      const resizeMode = preprocess.resizeMode === 'squash' ? 'squash' : 'shortest';
+      configJson = {
+        model_cfg: modelCfg,
+        preprocess_cfg: { mean: preprocess.mean, std: preprocess.std, interpolation: 'bicubic', resize_mode: resizeMode },
+        clipkit: { preprocess },
+      };
     }
   }
 
@@ -130,8 +114,9 @@ export async function saveClipModel(
   await writeSafetensors(join(dir, WEIGHTS_FILE), tensors, METADATA);
   const tokenizerPath = typeof config.tokenizer.path === 'string' ? config.tokenizer.path : null;
   const copiedTokenizer = await copyTokenizerFiles(tokenizerPath, dir);
-  if (layout !== 'open_clip') await writeContentAtomic(join(dir, 'preprocessor_config.json'), json(clipPreprocessorConfig(vision.imageSize, mean, std)));
+  if (layout !== 'open_clip') await writeContentAtomic(join(dir, PREPROCESSOR_CONFIG_FILE), json(preprocessorConfigJson(preprocess, vision.imageSize)));
+  if (options.prompts) await writeZeroShotPrompts(dir, options.prompts);
   // The clipkit config points at the copied tokenizer relative to the directory, so the directory can move.
-  if (layout === 'clipkit') configJson = { ...config, tokenizer: { ...config.tokenizer, path: copiedTokenizer ? '.' : tokenizerPath } };
+  if (layout === 'clipkit') configJson = { ...config, preprocess, tokenizer: { ...config.tokenizer, path: copiedTokenizer ? '.' : tokenizerPath } };
   await writeContentAtomic(join(dir, LAYOUT_CONFIG_FILES[layout]), json(configJson));
 }

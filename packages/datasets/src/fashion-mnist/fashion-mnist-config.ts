@@ -1,4 +1,5 @@
 import { z } from '@clipkit/core';
+import { augmentSchema } from '../common/augment-schema.js';
 
 /** Where Debian's dataset-fashion-mnist installs the four idx files. */
 const DEBIAN_FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
@@ -7,6 +8,7 @@ const DEBIAN_FASHION_MNIST = '/usr/share/datasets/fashion-mnist';
 export const fashionMnistSchema = z.strictObject({
   type: z.literal('fashion-mnist'),
   path: z.string().min(1).default(DEBIAN_FASHION_MNIST).describe(`Folder of the four idx(.gz) files, relative to the config file. Default "${DEBIAN_FASHION_MNIST}".`),
+  augment: augmentSchema,
 });
 
 export type FashionMnistDataConfig = z.output<typeof fashionMnistSchema>;

@@ -2,12 +2,15 @@ import { readFileSync } from 'node:fs';
 import type { ClipBatch, DataPosition } from '@clipkit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FashionMnistDataset, fashionMnistCaption } from './fashion-mnist-dataset.js';
-import { FASHION_MNIST_PAD_VALUE } from './fashion-mnist-pixels.js';
 import { FASHION_MNIST_CLASSES, FASHION_MNIST_TEMPLATES } from './fashion-mnist-recipe.js';
 import { type FashionMnist, loadFashionMnist } from './load-fashion-mnist.js';
 
 const RECIPE_CAPTIONS = `${process.env.CLIPKIT_SHARED}/recipes/fashion-mnist-captions.json`;
 const PLANE = 32 * 32;
+const f = Math.fround;
+/** What the zero padding becomes: the recipe's float32 steps on 0, (0 - 0.2860) / 0.3530. */
+const PAD_VALUE = f(f(0 - f(0.286)) / f(0.353));
+const OPEN_CLIP_AUGMENT = { scale: [0.9, 1] as [number, number], ratio: [3 / 4, 4 / 3] as [number, number] };
 
 /** Bit-exact equality of two float arrays (vitest's deep equality is slow on a million elements). */
 const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
@@ -44,8 +47,8 @@ describe('FashionMnistDataset', () => {
     const source = mnist.train.images.subarray(first * 784, first * 784 + 784);
     const image = batch.pixelValues.subarray(0, 3 * PLANE);
     // Hand-worked values (tolerance 1e-6, float32 rounding): the border pad and full ink.
-    expect(FASHION_MNIST_PAD_VALUE).toBeCloseTo(-0.286 / 0.353, 6);
-    expect(FASHION_MNIST_PAD_VALUE).toBeCloseTo(-0.8102, 4);
+    expect(PAD_VALUE).toBeCloseTo(-0.286 / 0.353, 6);
+    expect(PAD_VALUE).toBeCloseTo(-0.8102, 4);
     for (const [y, x] of [
       [0, 0],
       [1, 31],
@@ -53,7 +56,7 @@ describe('FashionMnistDataset', () => {
       [16, 0],
       [30, 30],
     ])
-      expect(image[y * 32 + x]).toBe(FASHION_MNIST_PAD_VALUE);
+      expect(image[y * 32 + x]).toBe(PAD_VALUE);
     for (let y = 0; y < 28; y++) {
       for (let x = 0; x < 28; x++) expect(image[(y + 2) * 32 + x + 2]).toBeCloseTo((source[y * 28 + x] / 255 - 0.286) / 0.353, 6);
     }
@@ -114,6 +117,24 @@ describe('FashionMnistDataset', () => {
     expect(b.batch.captions).toEqual(a.batch.captions);
     expect(sameBits(b.batch.pixelValues, a.batch.pixelValues)).toBe(true);
     expect(c.batch.labels).not.toEqual(a.batch.labels);
+  });
+
+  it("augments training images with open_clip's RandomResizedCrop inside the padding, reproducibly on resume, and leaves evaluation alone", async () => {
+    const plain = await take(new FashionMnistDataset(mnist, 3), { epoch: 0, batch: 0 }, 2, 16);
+    const augmented = await take(new FashionMnistDataset(mnist, 3, { augment: OPEN_CLIP_AUGMENT }), { epoch: 0, batch: 0 }, 2, 16);
+    const resumed = await take(new FashionMnistDataset(mnist, 3, { augment: OPEN_CLIP_AUGMENT }), { epoch: 0, batch: 1 }, 1, 16);
+    expect(augmented[0].batch.captions).toEqual(plain[0].batch.captions);
+    expect(sameBits(augmented[0].batch.pixelValues, plain[0].batch.pixelValues)).toBe(false);
+    expect(sameBits(resumed[0].batch.pixelValues, augmented[1].batch.pixelValues)).toBe(true);
+    // The crop is resized back to 28 px and padded as the recipe: the 2 px border stays the pad value.
+    const pixels = augmented[0].batch.pixelValues;
+    for (let i = 0; i < pixels.length; i++) {
+      const [y, x] = [Math.floor((i % PLANE) / 32), i % 32];
+      if (y < 2 || y >= 30 || x < 2 || x >= 30) expect(pixels[i]).toBe(PAD_VALUE);
+    }
+    const evalPlain = await new FashionMnistDataset(mnist, 3).zeroShot().batches(64)[Symbol.asyncIterator]().next();
+    const evalAugmented = await new FashionMnistDataset(mnist, 3, { augment: OPEN_CLIP_AUGMENT }).zeroShot().batches(64)[Symbol.asyncIterator]().next();
+    expect(sameBits(evalAugmented.value!.pixelValues, evalPlain.value!.pixelValues)).toBe(true);
   });
 
   it('evaluates zero-shot on the 10,000 test images in order with the 10 classes and 8 templates', async () => {

@@ -1,10 +1,12 @@
-import { type ClipBatch, type ClipDataset, type DataPosition, fillTemplate, type SeededRandom, type ZeroShotTask } from '@clipkit/core';
+import { type ClipBatch, type ClipDataset, type DataPosition, fillTemplate, type PreprocessConfig, type SeededRandom, type ZeroShotTask } from '@clipkit/core';
+import type { RgbImage } from '@clipkit/images';
+import type { AugmentConfig } from '../common/augment-schema.js';
 import { dataRandom, epochRandom } from '../common/data-random.js';
 import { dropLastBatches, epochBatches } from '../common/epoch-batches.js';
+import { augmentKey, ImagePipeline } from '../common/image-pipeline.js';
 import { orderedBatches } from '../common/ordered-batches.js';
 import { prefetch } from '../common/prefetch.js';
-import { fashionMnistPixels } from './fashion-mnist-pixels.js';
-import { FASHION_MNIST_CLASSES, FASHION_MNIST_IMAGE_SIZE, FASHION_MNIST_TEMPLATES } from './fashion-mnist-recipe.js';
+import { FASHION_MNIST_CLASSES, FASHION_MNIST_IMAGE_SIZE, FASHION_MNIST_PREPROCESS, FASHION_MNIST_SOURCE_SIZE, FASHION_MNIST_TEMPLATES } from './fashion-mnist-recipe.js';
 import type { FashionMnist, FashionMnistSplit } from './load-fashion-mnist.js';
 
 const NAME = 'fashion-mnist';
@@ -12,6 +14,26 @@ const NAME = 'fashion-mnist';
 /** The recipe's caption for a class and template index: the template filled with the class name. */
 export function fashionMnistCaption(label: number, template: number): string {
   return fillTemplate(FASHION_MNIST_TEMPLATES[template], FASHION_MNIST_CLASSES[label]);
+}
+
+/** Image `index` of a split as decodeImage gives a greyscale PNG of it: each grey byte in three channels. */
+export function fashionMnistImage(split: FashionMnistSplit, index: number): RgbImage {
+  const side = FASHION_MNIST_SOURCE_SIZE;
+  const grey = split.images.subarray(index * side * side, (index + 1) * side * side);
+  const data = new Uint8Array(side * side * 3);
+  for (let i = 0; i < grey.length; i++) data.fill(grey[i], i * 3, i * 3 + 3);
+  return { width: side, height: side, data };
+}
+
+export interface FashionMnistDatasetOptions {
+  /** The image transform. Default the recipe's (FASHION_MNIST_PREPROCESS: padded to 32, its own mean and std). */
+  readonly preprocess?: PreprocessConfig;
+  /** The model's input side. Default 32. */
+  readonly imageSize?: number;
+  /** open_clip's training augmentation; null: none. Default null. */
+  readonly augment?: AugmentConfig | null;
+  /** Batches produced ahead of the consumer. Default 2. */
+  readonly prefetchDepth?: number;
 }
 
 /** One epoch's sample order and the template of each position in it. */
@@ -28,16 +50,22 @@ interface EpochPlan {
  */
 export class FashionMnistDataset implements ClipDataset {
   readonly skipped = 0;
+  readonly preprocess: PreprocessConfig;
   private readonly data: SeededRandom;
+  private readonly pipeline: ImagePipeline;
+  private readonly prefetchDepth: number;
   private plan: EpochPlan | undefined;
 
   constructor(
     private readonly mnist: FashionMnist,
     seed: number,
-    /** Batches produced ahead of the consumer. */
-    private readonly prefetchDepth = 2,
+    options: FashionMnistDatasetOptions = {},
   ) {
     this.data = dataRandom(seed);
+    this.preprocess = options.preprocess ?? FASHION_MNIST_PREPROCESS;
+    const imageSize = options.imageSize ?? FASHION_MNIST_IMAGE_SIZE;
+    this.pipeline = new ImagePipeline({ preprocess: this.preprocess, imageSize, augment: options.augment ?? null, augmentKey: augmentKey(this.data) });
+    this.prefetchDepth = options.prefetchDepth ?? 2;
   }
 
   batchesPerEpoch(batchSize: number): number {
@@ -71,7 +99,7 @@ export class FashionMnistDataset implements ClipDataset {
     const indices = order.subarray(first, first + batchSize);
     const labels = Int32Array.from(indices, (i) => this.mnist.train.labels[i]);
     const captions = Array.from(labels, (label, n) => fashionMnistCaption(label, templates[first + n]));
-    return this.batch(this.mnist.train, indices, captions, labels);
+    return this.batch(this.mnist.train, indices, captions, labels, (image, n, out, offset) => this.pipeline.train(image, position.epoch, first + n, out, offset));
   }
 
   zeroShot(): ZeroShotTask {
@@ -90,6 +118,7 @@ export class FashionMnistDataset implements ClipDataset {
               indices,
               Array.from(labels, (label) => fashionMnistCaption(label, 0)),
               labels,
+              (image, _n, out, offset) => this.pipeline.evaluate(image, out, offset),
             );
           }),
           this.prefetchDepth,
@@ -105,8 +134,20 @@ export class FashionMnistDataset implements ClipDataset {
     this.plan = undefined;
   }
 
-  private batch(split: FashionMnistSplit, indices: Int32Array, captions: string[], labels: Int32Array): ClipBatch {
-    const side = FASHION_MNIST_IMAGE_SIZE;
-    return { pixelValues: fashionMnistPixels(split.images, indices), pixelShape: [indices.length, 3, side, side], captions, labels };
+  /** Images `indices` of a split through `pixels` (sample n of the batch into `out` at `offset`), NCHW. */
+  private batch(
+    split: FashionMnistSplit,
+    indices: Int32Array,
+    captions: string[],
+    labels: Int32Array,
+    pixels: (image: RgbImage, n: number, out: Float32Array<ArrayBuffer>, offset: number) => void,
+  ): ClipBatch {
+    const side = this.pipeline.options.imageSize;
+    const size = this.pipeline.size;
+    const pixelValues = new Float32Array(indices.length * size);
+    indices.forEach((index, n) => {
+      pixels(fashionMnistImage(split, index), n, pixelValues, n * size);
+    });
+    return { pixelValues, pixelShape: [indices.length, 3, side, side], captions, labels };
   }
 }

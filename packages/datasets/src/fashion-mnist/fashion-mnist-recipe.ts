@@ -1,3 +1,5 @@
+import type { PreprocessConfig } from '@clipkit/core';
+
 /**
  * Fashion-MNIST as the shared recipe (recipes/fashion-mnist.md) trains it: class names in label order (lower case,
  * "T-shirt/top" as "t-shirt"), the 8 templates by index, and the normalisation of the padded 32x32 images.
@@ -17,13 +19,24 @@ export const FASHION_MNIST_TEMPLATES = [
 ] as const;
 
 /** Mean and standard deviation of the training pixels in [0, 1]: x -> (x - mean) / std. */
-export const FASHION_MNIST_MEAN = 0.286;
-export const FASHION_MNIST_STD = 0.353;
+const FASHION_MNIST_MEAN = 0.286;
+const FASHION_MNIST_STD = 0.353;
 
-/** Side of the stored images; zero-padded by FASHION_MNIST_PAD on each side to FASHION_MNIST_IMAGE_SIZE. */
+/** Side of the stored images; zero-padded by 2 pixels on each side to FASHION_MNIST_IMAGE_SIZE. */
 export const FASHION_MNIST_SOURCE_SIZE = 28;
-export const FASHION_MNIST_PAD = 2;
-export const FASHION_MNIST_IMAGE_SIZE = FASHION_MNIST_SOURCE_SIZE + 2 * FASHION_MNIST_PAD;
+export const FASHION_MNIST_IMAGE_SIZE = 32;
+
+/**
+ * The recipe's preprocessing as a `preprocess` section: no resize of a 28 px image (a "shortest" resize to 28
+ * leaves it as it is and brings other image files to its scale), a centre crop to 32 that pads 2 zero pixels on
+ * each side, then (x - 0.2860) / 0.3530 on every channel (grey images have three identical ones).
+ */
+export const FASHION_MNIST_PREPROCESS: PreprocessConfig = {
+  resizeMode: 'shortest',
+  size: FASHION_MNIST_SOURCE_SIZE,
+  mean: [FASHION_MNIST_MEAN, FASHION_MNIST_MEAN, FASHION_MNIST_MEAN],
+  std: [FASHION_MNIST_STD, FASHION_MNIST_STD, FASHION_MNIST_STD],
+};
 
 /** The four IDX files, as Debian's dataset-fashion-mnist names them. */
 export const FASHION_MNIST_FILES = {

@@ -1,4 +1,5 @@
 import { z } from '@clipkit/core';
+import { augmentSchema } from '../common/augment-schema.js';
 
 /** `data.type: "image-text"`: a folder of images with a CSV/TSV or JSONL file of (image path, caption), as open_clip's CSV datasets. */
 export const imageTextSchema = z.strictObject({
@@ -14,6 +15,7 @@ export const imageTextSchema = z.strictObject({
     .nullable()
     .default(null)
     .describe('A second file of the same form for the retrieval evaluation, relative to `path` or absolute; null: no retrieval evaluation. Default null.'),
+  augment: augmentSchema,
 });
 
 export type ImageTextDataConfig = z.output<typeof imageTextSchema>;

@@ -1,18 +1,20 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type ClipBatch, ClipkitError, type DataPosition } from '@clipkit/core';
+import { type ClipBatch, ClipkitError, clipPreprocess, type DataPosition } from '@clipkit/core';
 import { CLIP_MEAN, CLIP_STD } from '@clipkit/images';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inThreadImageLoader, workerImageLoader } from './image-loader.js';
+import { inThreadImageLoader, workerImageLoader } from '../common/image-loader.js';
+import type { ImagePipelineOptions } from '../common/image-pipeline.js';
 import type { ImageTextDataConfig } from './image-text-config.js';
 import { ImageTextDataset } from './image-text-dataset.js';
 import { readImageTextRows } from './image-text-plugin.js';
 
 // The worker runs compiled JavaScript: the package's dist (vitest builds the package first, via nx).
-const WORKER = new URL('../../dist/image-text/image-load-worker.js', import.meta.url);
+const WORKER = new URL('../../dist/common/image-load-worker.js', import.meta.url);
 const SIDE = 8;
+const PIPELINE: ImagePipelineOptions = { preprocess: clipPreprocess(SIDE), imageSize: SIDE, augment: null, augmentKey: 0 };
 
 const root = mkdtempSync(join(tmpdir(), 'clipkit-image-text-'));
 const folder = join(root, 'data');
@@ -23,7 +25,7 @@ const red = (i: number) => 20 * i;
 const GOOD = 10;
 
 function config(file: string, evalFile: string | null = null): ImageTextDataConfig {
-  return { type: 'image-text', path: folder, file, imageKey: 'filepath', captionKey: 'title', separator: '\t', evalFile };
+  return { type: 'image-text', path: folder, file, imageKey: 'filepath', captionKey: 'title', separator: '\t', evalFile, augment: null };
 }
 
 beforeAll(async () => {
@@ -54,8 +56,9 @@ function dataset(seed = 0, file = 'train.tsv', log: string[] = []) {
     train: readImageTextRows(data, file),
     eval: readImageTextRows(data, 'eval.jsonl'),
     imageSize: SIDE,
+    preprocess: PIPELINE.preprocess,
     seed,
-    loader: inThreadImageLoader(SIDE),
+    loader: inThreadImageLoader(PIPELINE),
     log: (m) => log.push(m),
   });
 }
@@ -134,11 +137,12 @@ describe('ImageTextDataset', () => {
     expect(() => readImageTextRows(config('absolute.jsonl'), 'absolute.jsonl')).toThrow(`${join(folder, 'absolute.jsonl')}:2: image path "/etc/hostname" is outside`);
   });
 
-  it('decodes on a worker thread to the same pixels as on the main thread', async () => {
-    const paths = ['img/2.png', 'img/corrupt.png', 'img/7.png'].map((p) => join(folder, p));
-    const onWorker = workerImageLoader(SIDE, WORKER);
+  it('decodes and augments on a worker thread to the same pixels as on the main thread', async () => {
+    const augmented = { ...PIPELINE, augment: { scale: [0.5, 1] as [number, number], ratio: [3 / 4, 4 / 3] as [number, number] }, augmentKey: 77 };
+    const requests = ['img/2.png', 'img/corrupt.png', 'img/7.png'].map((p, i) => ({ path: join(folder, p), sample: { epoch: 1, index: i } }));
+    const onWorker = workerImageLoader(augmented, WORKER);
     try {
-      const [fromWorker, inThread] = [await onWorker.load(paths), await inThreadImageLoader(SIDE).load(paths)];
+      const [fromWorker, inThread] = [await onWorker.load(requests), await inThreadImageLoader(augmented).load(requests)];
       expect(fromWorker.map((r) => ('pixels' in r ? [...r.pixels] : 'error'))).toEqual(inThread.map((r) => ('pixels' in r ? [...r.pixels] : 'error')));
       expect('error' in fromWorker[1] && fromWorker[1].error).toContain('corrupt.png');
     } finally {

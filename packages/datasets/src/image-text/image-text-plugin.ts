@@ -1,7 +1,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type ClipDataset, ClipkitError, DATASET, definePlugin } from '@clipkit/core';
-import { workerImageLoader } from './image-loader.js';
+import { type ClipDataset, ClipkitError, clipPreprocess, DATASET, definePlugin } from '@clipkit/core';
+import { dataRandom } from '../common/data-random.js';
+import { workerImageLoader } from '../common/image-loader.js';
+import { augmentKey } from '../common/image-pipeline.js';
 import { type ImageTextDataConfig, imageTextSchema } from './image-text-config.js';
 import { ImageTextDataset } from './image-text-dataset.js';
 import { type CaptionRow, readCaptionTable } from './read-caption-table.js';
@@ -24,9 +26,11 @@ export const imageTextPlugin = definePlugin<ClipDataset, ImageTextDataConfig>({
     const train = readImageTextRows(data, data.file);
     const evalRows = data.evalFile === null ? undefined : readImageTextRows(data, data.evalFile);
     const imageSize = config.model.vision.imageSize;
+    const preprocess = config.preprocess ?? clipPreprocess(imageSize);
     log(
-      `image-text: ${train.length} training pairs from ${data.file}${evalRows ? `, ${evalRows.length} retrieval pairs from ${data.evalFile}` : ''}, images decoded on a worker thread`,
+      `image-text: ${train.length} training pairs from ${data.file}${evalRows ? `, ${evalRows.length} retrieval pairs from ${data.evalFile}` : ''}, images decoded on a worker thread${data.augment ? ', augmented' : ''}`,
     );
-    return new ImageTextDataset({ train, eval: evalRows, imageSize, seed: config.train.seed, loader: workerImageLoader(imageSize), log });
+    const loader = workerImageLoader({ preprocess, imageSize, augment: data.augment, augmentKey: augmentKey(dataRandom(config.train.seed)) });
+    return new ImageTextDataset({ train, eval: evalRows, imageSize, preprocess, seed: config.train.seed, loader, log });
   },
 });

@@ -1,5 +1,5 @@
-import type { ClipBatch } from '@clipkit/core';
-import { ClipImageTransform } from '@clipkit/images';
+import type { ClipBatch, PreprocessConfig } from '@clipkit/core';
+import { preprocessTransform } from '@clipkit/images';
 import { drawShapeScene } from './draw-shape-scene.js';
 import { type ShapeStreamName, type ShapeStreams, shapeSceneAt } from './shape-streams.js';
 
@@ -10,10 +10,10 @@ export interface ShapeRenderRequest {
   readonly count: number;
 }
 
-/** Draws the requested scenes and normalises them with CLIP's mean and std, as any RGB image would be. */
-export function renderShapeBatch(streams: ShapeStreams, request: ShapeRenderRequest): ClipBatch {
+/** Draws the requested scenes and preprocesses them as `preprocess` says (CLIP's mean and std by default), as image files of them would be. */
+export function renderShapeBatch(streams: ShapeStreams, preprocess: PreprocessConfig, request: ShapeRenderRequest): ClipBatch {
   const side = streams.imageSize;
-  const transform = new ClipImageTransform({ size: null, cropSize: { height: side, width: side } });
+  const transform = preprocessTransform(preprocess, side);
   const pixelValues = new Float32Array(request.count * 3 * side * side);
   const captions: string[] = [];
   const labels = new Int32Array(request.count);

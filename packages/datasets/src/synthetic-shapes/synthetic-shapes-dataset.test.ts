@@ -1,4 +1,4 @@
-import { type ClipBatch, ClipkitError, type DataPosition } from '@clipkit/core';
+import { type ClipBatch, ClipkitError, clipPreprocess, type DataPosition } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 import { SHAPE_TEMPLATES } from './shape-caption.js';
 import { inThreadShapeRenderer, workerShapeRenderer } from './shape-renderer.js';
@@ -17,7 +17,9 @@ function expectSameBatch(actual: ClipBatch, expected: ClipBatch): void {
   expect(bytes(actual.pixelValues).equals(bytes(expected.pixelValues))).toBe(true);
 }
 
-const dataset = (trainSeed: number, evalSize = 50) => new SyntheticShapesDataset(inThreadShapeRenderer(shapeStreams(32, trainSeed, 0)), evalSize);
+/** OpenAI CLIP's transform at the images' size: normalisation only. */
+const CLIP_32 = clipPreprocess(32);
+const dataset = (trainSeed: number, evalSize = 50) => new SyntheticShapesDataset(inThreadShapeRenderer(shapeStreams(32, trainSeed, 0), CLIP_32), evalSize);
 
 async function take(d: SyntheticShapesDataset, start: DataPosition, n: number, batchSize = 16): Promise<{ batch: ClipBatch; next: DataPosition }[]> {
   const out: { batch: ClipBatch; next: DataPosition }[] = [];
@@ -44,7 +46,7 @@ describe('SyntheticShapesDataset', () => {
 
   it('holds scenes [bB, (b+1)B) of the training stream in batch b, so no held-out combination appears', async () => {
     const streams = shapeStreams(32, 3, 0);
-    const d = new SyntheticShapesDataset(inThreadShapeRenderer(streams), 10);
+    const d = new SyntheticShapesDataset(inThreadShapeRenderer(streams, CLIP_32), 10);
     const heldOutPhrases = HELD_OUT.map((h) => `${h.colour} ${h.shape}`);
     for (const { batch, next } of await take(d, { epoch: 0, batch: 0 }, 20, 32)) {
       const b = next.batch - 1;
@@ -88,12 +90,12 @@ describe('SyntheticShapesDataset', () => {
 
   it('draws the same batches on a worker thread as on the main thread', async () => {
     const streams = shapeStreams(32, 5, 1);
-    const onWorker = workerShapeRenderer(streams, WORKER);
+    const onWorker = workerShapeRenderer(streams, CLIP_32, WORKER);
     try {
       const request = { stream: 'train', first: 1_000_000, count: 24 } as const;
-      expectSameBatch(await onWorker.render(request), await inThreadShapeRenderer(streams).render(request));
+      expectSameBatch(await onWorker.render(request), await inThreadShapeRenderer(streams, CLIP_32).render(request));
       const evalRequest = { stream: 'eval', first: 3, count: 5 } as const;
-      expectSameBatch(await onWorker.render(evalRequest), await inThreadShapeRenderer(streams).render(evalRequest));
+      expectSameBatch(await onWorker.render(evalRequest), await inThreadShapeRenderer(streams, CLIP_32).render(evalRequest));
     } finally {
       await onWorker.dispose();
     }

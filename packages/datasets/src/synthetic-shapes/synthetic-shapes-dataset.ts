@@ -1,4 +1,4 @@
-import { type ClipBatch, type ClipDataset, ClipkitError, type DataPosition, type ZeroShotTask } from '@clipkit/core';
+import { type ClipBatch, type ClipDataset, ClipkitError, type DataPosition, type PreprocessConfig, type ZeroShotTask } from '@clipkit/core';
 import { orderedBatches } from '../common/ordered-batches.js';
 import { prefetch } from '../common/prefetch.js';
 import { SHAPE_TEMPLATES } from './shape-caption.js';
@@ -20,6 +20,10 @@ export class SyntheticShapesDataset implements ClipDataset {
     /** Batches produced ahead of the consumer. */
     private readonly prefetchDepth = 2,
   ) {}
+
+  get preprocess(): PreprocessConfig {
+    return this.renderer.preprocess;
+  }
 
   batchesPerEpoch(): null {
     return null;

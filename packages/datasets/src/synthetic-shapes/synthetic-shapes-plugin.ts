@@ -1,4 +1,4 @@
-import { type ClipDataset, DATASET, definePlugin, SeededRandom } from '@clipkit/core';
+import { type ClipDataset, clipPreprocess, DATASET, definePlugin, SeededRandom } from '@clipkit/core';
 import { dataRandom } from '../common/data-random.js';
 import { requireImageSize } from '../common/require-image-size.js';
 import { workerShapeRenderer } from './shape-renderer.js';
@@ -19,6 +19,8 @@ export const syntheticShapesPlugin = definePlugin<ClipDataset, SyntheticShapesDa
   create(data, { config, log }) {
     requireImageSize(config, data.imageSize, 'the synthetic images are data.imageSize pixels; set both to the same value');
     log(`synthetic-shapes: ${data.imageSize}x${data.imageSize} images drawn on a worker thread, ${data.evalSize} held-out images for zero-shot evaluation`);
-    return new SyntheticShapesDataset(workerShapeRenderer(shapeStreams(data.imageSize, config.train.seed, data.seed)), data.evalSize);
+    // Drawn at data.imageSize, then preprocessed as image files of them would be (CLIP's transform leaves their size).
+    const preprocess = config.preprocess ?? clipPreprocess(data.imageSize);
+    return new SyntheticShapesDataset(workerShapeRenderer(shapeStreams(data.imageSize, config.train.seed, data.seed), preprocess), data.evalSize);
   },
 });

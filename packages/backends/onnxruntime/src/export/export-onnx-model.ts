@@ -5,18 +5,19 @@ import {
   type AnyClipPlugin,
   type ClipConfig,
   ClipkitError,
-  clipPreprocessorConfig,
+  clipPreprocess,
   hfStorageOf,
   LAYOUT_CONFIG_FILES,
   type ModelSource,
-  OPENAI_CLIP_MEAN,
-  OPENAI_CLIP_STD,
   type PluginSection,
+  PREPROCESSOR_CONFIG_FILE,
+  preprocessorConfigJson,
   readModelDirectory,
   toFloat32,
   WEIGHTS_FILE,
   writeContentAtomic,
   writeSafetensors,
+  ZERO_SHOT_PROMPTS_FILE,
 } from '@clipkit/core';
 import { loadBpeVocabulary, writeHfVocabulary } from '@clipkit/text-transformer';
 import { onnxRuntimeBackendSchema } from '../onnx-runtime-schema.js';
@@ -34,13 +35,12 @@ export interface ExportOnnxModelOptions {
   sources?: readonly ModelSource[];
 }
 
-const PREPROCESSOR_CONFIG = 'preprocessor_config.json';
 const TOWERS: readonly Tower[] = ['image', 'text'];
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-function numbers(value: unknown, fallback: readonly number[]): readonly number[] {
-  return Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number') ? value : fallback;
+function numbers(value: unknown, fallback: readonly number[]): [number, number, number] {
+  return [...(Array.isArray(value) && value.length === 3 && value.every((v) => typeof v === 'number') ? value : fallback)] as [number, number, number];
 }
 
 /**
@@ -51,7 +51,8 @@ function numbers(value: unknown, fallback: readonly number[]): readonly number[]
  * - model.safetensors: only logit_scale (and logit_bias), which live outside the towers;
  * - vocab.json + merges.txt: a CLIP BPE tokenizer's vocabulary (the bundled OpenAI one when the model names
  *   none); another tokenizer keeps its section, with its path taken from the model directory;
- * - preprocessor_config.json: copied from the model, else built from open_clip's preprocess_cfg or OpenAI's;
+ * - preprocessor_config.json: copied from the model, else built from open_clip's preprocess_cfg (or the exact
+ *   transform clipkit keeps beside it) or OpenAI's; zero-shot-prompts.json copied when the model has one;
  * - clipkit.json: the model's config with `backend: { type: "onnxruntime" }`, written last, so a directory
  *   with a config is complete. `loadClip(outDir, plugins)` then runs both towers in onnxruntime.
  * `plugins` must hold the towers' plug-ins (their schemas, formats, weights and graphs). Returns the files written.
@@ -105,15 +106,23 @@ export async function exportOnnxModel(modelRef: string, outDir: string, plugins:
     tokenizer = { type: 'clip-bpe', path: '.' };
   }
 
-  const preprocessor = join(outDir, PREPROCESSOR_CONFIG);
-  const source = join(modelDir, PREPROCESSOR_CONFIG);
+  const preprocessor = join(outDir, PREPROCESSOR_CONFIG_FILE);
+  const source = join(modelDir, PREPROCESSOR_CONFIG_FILE);
+  const imageSize = config.model.vision.imageSize;
   if (existsSync(source)) {
     await writeContentAtomic(preprocessor, await readFile(source));
   } else {
     const { mean, std } = directory.openClipPreprocess ?? {};
-    await writeContentAtomic(preprocessor, json(clipPreprocessorConfig(config.model.vision.imageSize, numbers(mean, OPENAI_CLIP_MEAN), numbers(std, OPENAI_CLIP_STD))));
+    const clip = clipPreprocess(imageSize);
+    const preprocess = config.preprocess ?? { ...clip, mean: numbers(mean, clip.mean), std: numbers(std, clip.std) };
+    await writeContentAtomic(preprocessor, json(preprocessorConfigJson(preprocess, imageSize)));
   }
   await wrote(preprocessor);
+  const prompts = join(modelDir, ZERO_SHOT_PROMPTS_FILE);
+  if (existsSync(prompts)) {
+    await writeContentAtomic(join(outDir, ZERO_SHOT_PROMPTS_FILE), await readFile(prompts));
+    await wrote(join(outDir, ZERO_SHOT_PROMPTS_FILE));
+  }
 
   const exported: ClipConfig = { ...config, tokenizer, backend: onnxRuntimeBackendSchema.parse({ type: 'onnxruntime' }) };
   const clipkitJson = join(outDir, LAYOUT_CONFIG_FILES.clipkit);

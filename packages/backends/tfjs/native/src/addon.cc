@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "attention.h"
+#include "batch-norm.h"
 #include "bias-activation.h"
 #include "binary.h"
 #include "conv2d.h"
@@ -28,7 +29,7 @@
 namespace {
 
 // Bumped whenever a signature below changes; the loader refuses a build whose version differs.
-constexpr int32_t kApiVersion = 5;
+constexpr int32_t kApiVersion = 6;
 
 struct ArgumentError {
   std::string message;
@@ -327,7 +328,7 @@ napi_value Unary(napi_env env, napi_callback_info info) {
   return guarded(env, [&] {
     Args args(env, info, 3, "unary");
     const size_t op = args.size(0);
-    if (op > static_cast<size_t>(clipkit::UnaryOp::Relu)) args.fail("unknown operation " + std::to_string(op));
+    if (op > static_cast<size_t>(clipkit::UnaryOp::Step)) args.fail("unknown operation " + std::to_string(op));
     const Span<float> x = args.array<float>(1, napi_float32_array);
     clipkit::unary(static_cast<clipkit::UnaryOp>(op), x.data, args.floats(2, x.length), x.length);
   });
@@ -413,6 +414,28 @@ napi_value LayerNormGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// batchNorm(x, gamma, beta, y, mean, variance, invStd, rows, channels, eps): see batch-norm.h.
+napi_value BatchNorm(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 10, "batchNorm");
+    const size_t rows = args.size(7), channels = args.size(8);
+    clipkit::batchNorm(args.floats(0, rows * channels), args.floats(1, channels), args.floats(2, channels),
+                       args.floats(3, rows * channels), args.floats(4, channels), args.floats(5, channels),
+                       args.floats(6, channels), rows, channels, static_cast<float>(args.number(9)));
+  });
+}
+
+// batchNormGrad(dy, x, gamma, mean, invStd, dx, dgamma, dbeta, rows, channels): see batch-norm.h.
+napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 10, "batchNormGrad");
+    const size_t rows = args.size(8), channels = args.size(9);
+    clipkit::batchNormGrad(args.floats(0, rows * channels), args.floats(1, rows * channels), args.floats(2, channels),
+                           args.floats(3, channels), args.floats(4, channels), args.floats(5, rows * channels),
+                           args.floats(6, channels), args.floats(7, channels), rows, channels);
+  });
+}
+
 // The attention description from attention(qkv, ..., batch, tokens, heads, headWidth, scale) at argument i.
 clipkit::Attention attentionShape(Args& args, size_t i) {
   const clipkit::Attention a{args.size(i), args.size(i + 1), args.size(i + 2), args.size(i + 3),
@@ -473,6 +496,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"layerNormGrad", nullptr, LayerNormGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"attention", nullptr, AttentionForward, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;

@@ -33,6 +33,7 @@ void unary(UnaryOp op, const float* x, float* out, size_t n) {
     case UnaryOp::Log: return map([](float v) { return std::log(v); }, x, out, n);
     case UnaryOp::Abs: return map([](float v) { return std::fabs(v); }, x, out, n);
     case UnaryOp::Relu: return map([](float v) { return v < 0.0f ? 0.0f : v; }, x, out, n);
+    case UnaryOp::Step: return map([](float v) { return v > 0.0f ? 1.0f : (v != v ? v : 0.0f); }, x, out, n);
   }
 }
 

@@ -99,13 +99,66 @@ describe('blas LayerNorm kernel', () => {
     });
     expect(forwardSpy).toHaveBeenCalled();
     expect(gradSpy).toHaveBeenCalled();
-    ['y', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta'].forEach((what, i) => expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE));
+    for (const [i, what] of ['y', 'mean', 'rstd', 'dx', 'dgamma', 'dbeta'].entries()) {
+      expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE);
+    }
   });
 
   it('rejects a gamma that does not match the last dim', async () => {
     await initTfjs({ device: 'blas', log });
     tf.tidy(() => {
       expect(() => run(FUSED_KERNELS.layerNorm, { x: tf.zeros([2, 4]), gamma: tf.ones([3]), beta: tf.zeros([3]) }, { epsilon: EPS })).toThrow(/gamma has shape \[3\], x \[2,4\]/);
+    });
+  });
+});
+
+describe('blas BatchNorm kernel', () => {
+  const EPS = 1e-5;
+  /** Training-mode BatchNorm over every axis but the last, biased variance, in tfjs ops. */
+  const formula = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Tensor[] => {
+    const axes = x.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
+    const invStd = tf.rsqrt(tf.add(variance, EPS));
+    return [tf.add(tf.mul(tf.mul(tf.sub(x, mean), invStd), gamma), beta), mean, variance, invStd];
+  };
+
+  // A ResNet stem's activation (channels no multiple of 8), a late stage's (rows fewer than the kernel's 64
+  // blocks), and channels offset by 50 (the variance must be taken about the mean).
+  it.each([
+    ['[8, 16, 16, 6]', [8, 16, 16, 6], 0],
+    ['[4, 2, 2, 40], fewer rows than blocks', [4, 2, 2, 40], 0],
+    ['[16, 4, 4, 32], offset 50', [16, 4, 4, 32], 50],
+  ] as const)('%s: value, statistics and gradients match tfjs', async (_, shape, offset) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const channels = shape[shape.length - 1];
+    const x = values(size, 11, offset - 2, offset + 2);
+    const gamma = values(channels, 12, 0.5, 1.5);
+    const beta = values(channels, 13, -0.5, 0.5);
+    const dy = values(size, 14, -1, 1);
+    const cpu = await resultsOn('cpu', () => {
+      const [input, g, b] = [tf.tensor(x, [...shape]), tf.tensor1d(gamma), tf.tensor1d(beta)];
+      const grads = tf.grads((t: tf.Tensor, gt: tf.Tensor, bt: tf.Tensor) => tf.sum(tf.mul(formula(t, gt, bt)[0], tf.tensor(dy, [...shape]))))([input, g, b]);
+      return [...formula(input, g, b), ...grads];
+    });
+    const [forwardSpy, gradSpy] = [vi.spyOn(addon, 'batchNorm'), vi.spyOn(addon, 'batchNormGrad')];
+    const blas = await resultsOn('blas', () => {
+      const [input, g, b] = [tf.tensor(x, [...shape]), tf.tensor1d(gamma), tf.tensor1d(beta)];
+      const [y, mean, variance, invStd] = run(FUSED_KERNELS.batchNorm, { x: input, gamma: g, beta: b }, { epsilon: EPS }) as tf.Tensor[];
+      expect(mean.shape).toEqual([channels]);
+      const grads = run(FUSED_KERNELS.batchNormGrad, { dy: tf.tensor(dy, [...shape]), x: input, gamma: g, mean, invStd }) as tf.Tensor[];
+      return [y, mean, variance, invStd, ...grads];
+    });
+    expect(forwardSpy).toHaveBeenCalled();
+    expect(gradSpy).toHaveBeenCalled();
+    for (const [i, what] of ['y', 'mean', 'variance', 'invStd', 'dx', 'dgamma', 'dbeta'].entries()) expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('rejects a gamma that does not match the channels', async () => {
+    await initTfjs({ device: 'blas', log });
+    tf.tidy(() => {
+      expect(() => run(FUSED_KERNELS.batchNorm, { x: tf.zeros([2, 2, 2, 4]), gamma: tf.ones([3]), beta: tf.zeros([3]) }, { epsilon: EPS })).toThrow(
+        /gamma has shape \[3\], x \[2,2,2,4\]/,
+      );
     });
   });
 });
@@ -158,7 +211,9 @@ describeEachGemm(
         });
         expect(forwardSpy).toHaveBeenCalled();
         expect(gradSpy).toHaveBeenCalled();
-        ['context', 'probs', 'dqkv'].forEach((what, i) => expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE));
+        for (const [i, what] of ['context', 'probs', 'dqkv'].entries()) {
+          expect(relativeError(blas[i], cpu[i]), what).toBeLessThanOrEqual(TOLERANCE);
+        }
       });
 
       it('rejects a qkv whose width the heads do not divide into thirds', async () => {

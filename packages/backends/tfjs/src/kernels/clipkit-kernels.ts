@@ -14,6 +14,9 @@ import { type BlasKernelArgs, float32Values } from './blas-kernel-context.js';
  *   torch.nn.MultiheadAttention's heads from its packed in-proj output (q, k, v of each token side by side,
  *   heads in order within each), softmax(q k^T / sqrt(D / heads) + mask) v, heads merged in place;
  *   ClipkitAttentionGrad {dy [B, T, D], qkv, probs}, attrs {heads} -> dqkv [B, T, 3D].
+ * - ClipkitBatchNorm {x [..., C], gamma [C], beta [C]}, attrs {epsilon} -> [y, mean, variance, invStd] (each [C]
+ *   but y): training-mode BatchNorm over every axis but the last, biased variance, invStd = 1 / sqrt(variance
+ *   + epsilon); ClipkitBatchNormGrad {dy, x, gamma, mean, invStd} -> [dx, dgamma, dbeta].
  */
 export const FUSED_KERNELS = {
   quickGelu: 'ClipkitQuickGelu',
@@ -26,6 +29,8 @@ export const FUSED_KERNELS = {
   layerNormGrad: 'ClipkitLayerNormGrad',
   attention: 'ClipkitAttention',
   attentionGrad: 'ClipkitAttentionGrad',
+  batchNorm: 'ClipkitBatchNorm',
+  batchNormGrad: 'ClipkitBatchNormGrad',
 } as const;
 
 export type Inputs = Record<string, TensorInfo>;

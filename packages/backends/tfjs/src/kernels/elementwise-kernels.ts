@@ -3,7 +3,7 @@ import { ADDON_BINARY_OPS, ADDON_UNARY_OPS, type BlasAddon } from '../blas-addon
 import { type BlasKernelFunc, float32Values, outputValues, runCpuKernel1 } from './blas-kernel-context.js';
 
 /** A broadcast of two shapes as the addon walks it: few dims, each operand's stride per dim (0 where it repeats). */
-export interface BroadcastPlan {
+interface BroadcastPlan {
   outShape: number[];
   dims: Float64Array;
   aStrides: Float64Array;
@@ -14,7 +14,7 @@ export interface BroadcastPlan {
  * Broadcasts aShape against bShape as numpy does, then drops size-1 dims and merges neighbours that both
  * operands step through contiguously, so that a bias add [N, D] + [D] is 2 dims and a same-shape add 1.
  */
-export function broadcastPlan(aShape: number[], bShape: number[]): BroadcastPlan {
+function broadcastPlan(aShape: number[], bShape: number[]): BroadcastPlan {
   const outShape = backend_util.assertAndGetBroadcastShape(aShape, bShape);
   const rank = outShape.length;
   const stridesOf = (shape: number[]): number[] => {
@@ -60,7 +60,9 @@ function unaryKernel(kernelName: keyof typeof ADDON_UNARY_OPS): BlasKernelFunc {
   return (args, addon) => {
     const { x } = args.inputs as { x: TensorInfo };
     const values = float32Values(args.backend, x);
-    if (!values) return runCpuKernel1(kernelName, args);
+    // The addon's Step is the ReLU gradient's, alpha 0; a leaky step stays with the cpu kernel.
+    const leakyStep = kernelName === 'Step' && (args.attrs as { alpha?: number } | undefined)?.alpha !== 0;
+    if (!values || leakyStep) return runCpuKernel1(kernelName, args);
     const out = outputValues(values.length);
     addon.unary(ADDON_UNARY_OPS[kernelName], values, out);
     return args.backend.makeTensorInfo(x.shape, 'float32', out);

@@ -8,7 +8,7 @@ import { copyView } from './view-kernels.js';
  * block: every reduction clipkit's layers make (LayerNorm's last axis, a bias gradient's leading axes).
  * null otherwise: those are transposed first, as tfjs's kernel does.
  */
-export function reductionBlock(shape: number[], axes: number[]): { outer: number; reduced: number; inner: number } | null {
+function reductionBlock(shape: number[], axes: number[]): { outer: number; reduced: number; inner: number } | null {
   const block = { outer: 1, reduced: 1, inner: 1 };
   let phase: 'outer' | 'reduced' | 'inner' = 'outer';
   for (let d = 0; d < shape.length; d++) {

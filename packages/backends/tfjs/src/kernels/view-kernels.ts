@@ -1,4 +1,4 @@
-import { backend_util, type KernelConfig, Slice, slice_util, SplitV, type TensorInfo, Transpose, Unpack, util } from '@tensorflow/tfjs-core';
+import { backend_util, type KernelConfig, Slice, SplitV, slice_util, type TensorInfo, Transpose, Unpack, util } from '@tensorflow/tfjs-core';
 import type { BlasAddon } from '../blas-addon.js';
 import { type BlasKernelFunc, float32Values, outputValues, runCpuKernel } from './blas-kernel-context.js';
 
@@ -8,7 +8,7 @@ import { type BlasKernelFunc, float32Values, outputValues, runCpuKernel } from '
  * copies rows of hd values, a weight transpose is one tiled 2-D transpose, and a slice along the batch
  * is a single copy.
  */
-export function collapseView(dims: number[], strides: number[]): { dims: number[]; strides: number[] } {
+function collapseView(dims: number[], strides: number[]): { dims: number[]; strides: number[] } {
   const outDims: number[] = [];
   const outStrides: number[] = [];
   for (let d = dims.length - 1; d >= 0; d--) {

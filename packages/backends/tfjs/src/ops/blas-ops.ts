@@ -56,27 +56,41 @@ function attention(qkv: tf.Tensor3D, heads: number, mask?: tf.Tensor2D): tf.Tens
 }
 
 /**
- * The blas backend's formulations: products with transpose flags and the bias fused (cblas_sgemm takes the
- * flags, so a transpose would only copy), convolutions as tf.conv2d so that their gradients run as the
- * addon's Conv2DBackpropInput/Filter kernels, and the activations, LayerNorm and attention as the addon's
- * fused kernels (FUSED_KERNELS), forward and gradient.
+ * Training-mode BatchNorm as one kernel returning the batch's statistics and 1 / sqrt(var + eps), and its
+ * gradient as one more from those: the composed formulation makes about fourteen passes each way.
  */
-export const blasOps: TensorOps = {
+function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: number): { y: tf.Tensor4D; mean: tf.Tensor1D; variance: tf.Tensor1D } {
+  let statistics: tf.Tensor1D[] = [];
+  const normalise = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, g, b, save] = args as [tf.Tensor4D, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
+    const [y, mean, variance, invStd] = tf.engine().runKernel(FUSED_KERNELS.batchNorm, { x: input, gamma: g, beta: b }, { epsilon: eps }) as tf.Tensor[];
+    // Kept past the tidy the forward runs in; the caller's scope gets clones below.
+    statistics = [tf.keep(mean), tf.keep(variance)] as tf.Tensor1D[];
+    save([input, g, mean, invStd]);
+    return {
+      value: y as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor, [savedX, savedGamma, savedMean, savedInvStd]: tf.Tensor[]) =>
+        tf.engine().runKernel(FUSED_KERNELS.batchNormGrad, { dy, x: savedX, gamma: savedGamma, mean: savedMean, invStd: savedInvStd }) as tf.Tensor[],
+    };
+  }) as (input: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor4D;
+  const y = normalise(x, gamma, beta);
+  const [mean, variance] = statistics.map((t) => tf.clone(t));
+  tf.dispose(statistics);
+  return { y, mean, variance };
+}
+
+/**
+ * The blas backend's own formulations: products with the bias fused (cblas_sgemm takes transpose flags, so
+ * the portable products need no change, and tf.conv2d's gradients already run as the addon's
+ * Conv2DBackpropInput/Filter kernels), and the activations, LayerNorm, attention and training-mode
+ * BatchNorm as the addon's fused kernels (FUSED_KERNELS), forward and gradient.
+ */
+export const blasOps: Partial<TensorOps> = {
   linear: (x, weight, bias) => tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as tf.Tensor2D, // [N, out]
-  project: (x, weight) => tf.matMul(x, weight), // [N, in] @ [in, out] = [N, out]
-  conv2d: (x, weight, stride, padding) =>
-    tf.tidy(() =>
-      // [out, in, k, k] -> tfjs's [k, k, in, out]
-      tf.conv2d(x, tf.transpose(weight, [2, 3, 1, 0]), stride, [
-        [0, 0],
-        [padding, padding],
-        [padding, padding],
-        [0, 0],
-      ]),
-    ),
   quickGelu: fusedActivation(FUSED_KERNELS.quickGelu, FUSED_KERNELS.quickGeluGrad),
   gelu: fusedActivation(FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad),
   geluTanh: fusedActivation(FUSED_KERNELS.geluTanh, FUSED_KERNELS.geluTanhGrad),
   layerNorm,
   attention,
+  batchNorm,
 };

@@ -1,0 +1,3 @@
+import { clipkitVitestConfig } from '../../vitest.shared.js';
+
+export default clipkitVitestConfig(['src/**/*.test.ts']);
