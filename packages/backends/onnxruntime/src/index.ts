@@ -1,5 +1,6 @@
 // Export: CLIP towers to ONNX through their plug-ins' graphs, written from TypeScript
 export { exportOnnxModel, type ExportOnnxModelOptions } from './export/export-onnx-model.js';
+export { checkExportPrecision, type ExportPrecision, precisionName, withExportPrecision } from './export/export-precision.js';
 export { EXPORTER_VERSION, exportTower, OPSET, towerOnnxExport, towerOnnxModel } from './export/export-tower.js';
 export { type ModelWeightShapes, readTowerWeights } from './export/read-tower-weights.js';
 export { towerWeightShapes } from './export/tower-weight-shapes.js';

@@ -3,6 +3,7 @@ import { type AnyClipPlugin, ClipkitError, type ModelConfig, type PluginSection,
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import type { OnnxModel } from '../onnx/onnx-model.js';
 import { writeOnnxModel } from '../onnx/write-onnx-model.js';
+import { type ExportPrecision, withExportPrecision } from './export-precision.js';
 import { type Tower, towerPlugin, towerSection, towerSectionPath } from '../tower.js';
 import { type TowerWeights, WeightInitializers } from './weight-initializers.js';
 
@@ -42,7 +43,14 @@ export function towerOnnxModel(model: ModelConfig, tower: Tower, plugins: readon
   };
 }
 
-/** Writes a tower to `path` (atomically); see towerOnnxModel. */
-export async function exportTower(path: string, model: ModelConfig, tower: Tower, plugins: readonly AnyClipPlugin[], weights: TowerWeights): Promise<void> {
-  await writeOnnxModel(path, towerOnnxModel(model, tower, plugins, weights));
+/** Writes a tower to `path` (atomically), its weights stored as `precision` asks (default float32); see towerOnnxModel. */
+export async function exportTower(
+  path: string,
+  model: ModelConfig,
+  tower: Tower,
+  plugins: readonly AnyClipPlugin[],
+  weights: TowerWeights,
+  precision: ExportPrecision = {},
+): Promise<void> {
+  await writeOnnxModel(path, withExportPrecision(towerOnnxModel(model, tower, plugins, weights), precision));
 }
