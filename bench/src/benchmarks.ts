@@ -1,5 +1,6 @@
 import { gemmSpeed } from './gemm-speed.js';
 import { onnxInference } from './onnx-inference.js';
+import { onnxPrecision } from './onnx-precision.js';
 import { searchIndexing } from './search-indexing.js';
 import { searchLatency } from './search-latency.js';
 import { searchServer } from './search-server.js';
@@ -21,6 +22,7 @@ export interface Benchmark {
 export const BENCHMARKS: readonly Benchmark[] = [
   gemmSpeed,
   onnxInference,
+  onnxPrecision,
   searchIndexing,
   searchLatency,
   searchServer,
