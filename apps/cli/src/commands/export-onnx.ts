@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { ExportOnnxOptions } from '../actions/export-onnx.js';
 import { modelOption } from './options.js';
 

@@ -3,8 +3,8 @@ import { type AnyClipPlugin, ClipkitError, type ModelConfig, type PluginSection,
 import { GraphBuilder } from '../onnx/graph-builder.js';
 import type { OnnxModel } from '../onnx/onnx-model.js';
 import { writeOnnxModel } from '../onnx/write-onnx-model.js';
-import { type ExportPrecision, withExportPrecision } from './export-precision.js';
 import { type Tower, towerPlugin, towerSection, towerSectionPath } from '../tower.js';
+import { type ExportPrecision, withExportPrecision } from './export-precision.js';
 import { type TowerWeights, WeightInitializers } from './weight-initializers.js';
 
 /** LayerNormalization entered the default domain in opset 17; everything else here is older. */

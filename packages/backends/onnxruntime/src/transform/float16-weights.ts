@@ -19,7 +19,7 @@ export function float16Weights(model: OnnxModel, options: Float16WeightsOptions 
   const widened = new Map<string, string>();
   const widen = (name: string): string => {
     const tensor = r.initializers.get(name);
-    if (!tensor || tensor.dataType !== 'float32' || tensor.data.length < minValues) return name;
+    if (tensor?.dataType !== 'float32' || tensor.data.length < minValues) return name;
     let float = widened.get(name);
     if (!float) {
       const half = r.constant(`${name}:float16`, 'float16', tensor.dims, toFloat16(tensor.data as Float32Array));

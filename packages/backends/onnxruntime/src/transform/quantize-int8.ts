@@ -117,7 +117,7 @@ const attribute = (node: OnnxNode, name: string, fallback: number): number => {
  */
 function gemmProduct(r: GraphRewriter, node: OnnxNode): Product | undefined {
   const w = r.ownConstant(node.inputs[1]);
-  if (!w || w.dataType !== 'float32' || w.dims.length !== 2 || attribute(node, 'transA', 0) !== 0) return undefined;
+  if (w?.dataType !== 'float32' || w.dims.length !== 2 || attribute(node, 'transA', 0) !== 0) return undefined;
   const transB = attribute(node, 'transB', 0) === 1;
   const [rows, cols] = w.dims;
   const quantized = quantizeInt8Weights(w.data as Float32Array, rows, cols, transB, transB);
@@ -128,7 +128,7 @@ function gemmProduct(r: GraphRewriter, node: OnnxNode): Product | undefined {
   let bias = node.inputs[2];
   const b = r.ownConstant(bias);
   if (bias !== undefined && beta !== 1) {
-    if (!b || b.dataType !== 'float32') return undefined;
+    if (b?.dataType !== 'float32') return undefined;
     bias = floats(
       r,
       `${b.name}*beta`,
@@ -147,7 +147,7 @@ function gemmProduct(r: GraphRewriter, node: OnnxNode): Product | undefined {
 /** MatMul(x, W) with W a 2-D constant [K, N] (a final projection): one scale per output column. */
 function matMulProduct(r: GraphRewriter, node: OnnxNode): Product | undefined {
   const w = r.ownConstant(node.inputs[1]);
-  if (!w || w.dataType !== 'float32' || w.dims.length !== 2) return undefined;
+  if (w?.dataType !== 'float32' || w.dims.length !== 2) return undefined;
   const [rows, cols] = w.dims;
   const quantized = quantizeInt8Weights(w.data as Float32Array, rows, cols, false);
   return {
@@ -161,7 +161,7 @@ function matMulProduct(r: GraphRewriter, node: OnnxNode): Product | undefined {
 /** Conv(x, W, b) with W a constant [C, in/group, kh, kw]: int8 per output channel, scales as [1, C, 1, 1]. */
 function convProduct(r: GraphRewriter, node: OnnxNode): Product | undefined {
   const w = r.ownConstant(node.inputs[1]);
-  if (!w || w.dataType !== 'float32' || w.dims.length !== 4) return undefined;
+  if (w?.dataType !== 'float32' || w.dims.length !== 4) return undefined;
   const channels = w.dims[0];
   const quantized = quantizeInt8Weights(w.data as Float32Array, channels, w.data.length / channels, true);
   const bias = node.inputs[2];
@@ -177,7 +177,7 @@ function convProduct(r: GraphRewriter, node: OnnxNode): Product | undefined {
 /** Gather(E, ids) on axis 0 of a 2-D constant (a token embedding): int8 rows, each dequantised by its own scale. */
 function quantizedEmbedding(r: GraphRewriter, node: OnnxNode): boolean {
   const table = r.ownConstant(node.inputs[0]);
-  if (!table || table.dataType !== 'float32' || table.dims.length !== 2 || attribute(node, 'axis', 0) !== 0) return false;
+  if (table?.dataType !== 'float32' || table.dims.length !== 2 || attribute(node, 'axis', 0) !== 0) return false;
   const [rows, cols] = table.dims;
   const quantized = quantizeInt8Weights(table.data as Float32Array, rows, cols, true);
   const ids = node.inputs[1];
