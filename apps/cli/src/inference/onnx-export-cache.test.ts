@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { clipPreprocessorConfig, readSafetensors, toInt32 } from '@clipkit/core';
+import { preprocessorConfigJson, readSafetensors, toInt32 } from '@clipkit/core';
 import { vitPlugin } from '@clipkit/encoders-vit';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -41,7 +41,10 @@ describe('cachedOnnxExport', () => {
     cpSync(MODEL, copy, { recursive: true });
     const before = await cachedOnnxExport(copy, plugins, { log, cacheRoot });
     // Another preprocessing travels with the export: a new key.
-    writeFileSync(join(copy, 'preprocessor_config.json'), JSON.stringify(clipPreprocessorConfig(32, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5])));
+    writeFileSync(
+      join(copy, 'preprocessor_config.json'),
+      JSON.stringify(preprocessorConfigJson({ resizeMode: 'shortest', size: 32, mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, 32)),
+    );
     expect(await cachedOnnxExport(copy, plugins, { log, cacheRoot })).not.toBe(before);
   });
 
