@@ -9,7 +9,7 @@ import { type AnyClipPlugin, ClipkitError, LAYOUT_CONFIG_FILES, type ModelConfig
  * Where exports made for the fast runtime are kept: $CLIPKIT_CACHE/onnx, else $XDG_CACHE_HOME/clipkit/onnx,
  * else ~/.cache/clipkit/onnx. One folder per model, named by the hash of what the export is made from.
  */
-export function onnxCacheRoot(): string {
+function onnxCacheRoot(): string {
   const root = process.env.CLIPKIT_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'clipkit');
   return join(root, 'onnx');
 }
