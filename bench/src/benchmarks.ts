@@ -1,3 +1,4 @@
+import { embedImages } from './embed-images.js';
 import { gemmSpeed } from './gemm-speed.js';
 import { onnxInference } from './onnx-inference.js';
 import { onnxPrecision } from './onnx-precision.js';
@@ -20,6 +21,7 @@ export interface Benchmark {
 
 /** Every benchmark, each in its own file. */
 export const BENCHMARKS: readonly Benchmark[] = [
+  embedImages,
   gemmSpeed,
   onnxInference,
   onnxPrecision,
