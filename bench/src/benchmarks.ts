@@ -1,5 +1,7 @@
+import { embedImages } from './embed-images.js';
 import { gemmSpeed } from './gemm-speed.js';
 import { onnxInference } from './onnx-inference.js';
+import { onnxPrecision } from './onnx-precision.js';
 import { searchIndexing } from './search-indexing.js';
 import { searchLatency } from './search-latency.js';
 import { searchServer } from './search-server.js';
@@ -19,8 +21,10 @@ export interface Benchmark {
 
 /** Every benchmark, each in its own file. */
 export const BENCHMARKS: readonly Benchmark[] = [
+  embedImages,
   gemmSpeed,
   onnxInference,
+  onnxPrecision,
   searchIndexing,
   searchLatency,
   searchServer,

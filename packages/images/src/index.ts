@@ -9,3 +9,7 @@ export { parsePreprocessorConfig } from './parse-preprocessor-config.js';
 export { loadPreprocessorConfig } from './load-preprocessor-config.js';
 export { preprocessOf, preprocessTransform } from './preprocess-transform.js';
 export { type CropBox, type RandomResizedCropOptions, randomResizedCropBox, resizedCrop } from './random-resized-crop.js';
+export { defaultImageWorkers, ImagePreprocessPool } from './image-preprocess-pool.js';
+export { preprocessImageFiles } from './preprocess-images.js';
+export { serveWorkerRequests } from './serve-worker-requests.js';
+export { type WorkerReply, WorkerPool } from './worker-pool.js';

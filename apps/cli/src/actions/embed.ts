@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ClipkitError, type ClipModel, type HostTensor, type LoadedClip, type Tokenizer, writeSafetensors } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { batchesByLength } from '../inference/batches-by-length.js';
 import { forEachImageBatch } from '../inference/for-each-image-batch.js';
 import { listImageFiles } from '../inference/image-files.js';
 import { imagePreprocessor } from '../inference/image-preprocessor.js';
@@ -71,23 +72,34 @@ async function readTexts(file: string): Promise<string[]> {
   return lines;
 }
 
+/**
+ * Texts embedded in batches of similar token counts (batchesByLength: a batch computes only up to its longest
+ * text), the rows put back in the file's order.
+ */
 async function embedTexts(model: ClipModel, tokenizer: Tokenizer, texts: readonly string[], batchSize: number): Promise<HostTensor> {
-  const rows = new HostRows(model.embedDim);
+  const width = model.embedDim;
+  const data = new Float32Array(texts.length * width);
   const progress = progressBar(texts.length, batchSize, 'texts');
   try {
-    for (let start = 0; start < texts.length; start += batchSize) {
-      const chunk = texts.slice(start, start + batchSize);
-      const ids = model.tokenize(tokenizer, chunk);
+    for (const batch of batchesByLength(
+      texts.map((text) => tokenizer.encode(text).length),
+      batchSize,
+    )) {
+      const ids = model.tokenize(
+        tokenizer,
+        batch.map((i) => texts[i]),
+      );
       const embeds = await model.encodeText(ids, { batchSize });
       ids.dispose();
-      await rows.add(embeds);
+      const rows = (await embeds.data()) as Float32Array; // [batch.length, width]
       embeds.dispose();
-      progress.advance(chunk.length);
+      for (const [row, i] of batch.entries()) data.set(rows.subarray(row * width, (row + 1) * width), i * width);
+      progress.advance(batch.length);
     }
   } finally {
     progress.stop();
   }
-  return rows.toTensor();
+  return { dtype: 'F32', shape: [texts.length, width], data };
 }
 
 /** Embeds a tensor read from a file, on the host; frees the tensor and the embeddings. */
@@ -124,7 +136,7 @@ function checkOptions(options: EmbedOptions): void {
 export async function embed(options: EmbedOptions): Promise<void> {
   checkOptions(options);
   const { batchSize } = options;
-  const loaded = await openModel(options.model, { backend: options.backend });
+  const loaded = await openModel(options.model, { backend: options.backend, fastRuntime: true });
   try {
     const { model } = loaded;
     const out = new Map<string, HostTensor>();

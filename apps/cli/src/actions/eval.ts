@@ -71,7 +71,7 @@ function formatClasses(report: ClassReport): string {
  * confusion-matrix plot) and/or retrieval recall on the chosen data, its images through the model's own transform.
  */
 export async function evaluate(options: EvalCommandOptions): Promise<void> {
-  const loaded = await openModel(options.model, { backend: options.backend });
+  const loaded = await openModel(options.model, { backend: options.backend, fastRuntime: true });
   try {
     // A --config may name plug-in packages of its own (a dataset): its data section is read with them too.
     const plugins = [...new Set([...loaded.plugins, ...(options.config ? await configFilePlugins(options.config) : [])])];

@@ -70,7 +70,7 @@ export async function zeroShot(images: string[], options: ZeroShotOptions): Prom
   // Bad prompts and missing images fail before the model is loaded.
   for (const template of given ?? []) fillTemplate(template, 'x');
   const files = listImageFiles(images);
-  const loaded = await openModel(options.model, { backend: options.backend });
+  const loaded = await openModel(options.model, { backend: options.backend, fastRuntime: true });
   try {
     const { model } = loaded;
     const labels = labelsOf(options, loaded.directory.dir, modelPrompts(loaded)?.classNames);

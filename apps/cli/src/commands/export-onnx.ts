@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { ExportOnnxOptions } from '../actions/export-onnx.js';
 import { modelOption } from './options.js';
 
@@ -13,5 +13,15 @@ export function registerExportOnnxCommand(program: Command): void {
     )
     .addOption(modelOption())
     .requiredOption('--out <dir>', 'the directory to write (created if missing)')
+    .addOption(
+      new Option(
+        '--quantize <type>',
+        'store the Linear, projection and token-embedding weights as int8 (per output channel, activations quantised at run time): ' +
+          'for ViT-B/32 a quarter of the file and over 2x faster on CPU; convolutions (ResNet), LayerNorm and biases stay float32',
+      ).choices(['int8']),
+    )
+    .addOption(
+      new Option('--dtype <type>', 'store the float weights as float16 (half the file, same speed: computed in float32)').choices(['float32', 'float16']).default('float32'),
+    )
     .action(async (options: ExportOnnxOptions) => (await import('../actions/export-onnx.js')).exportOnnx(options));
 }

@@ -28,7 +28,10 @@ export function modelOption(): Option {
 
 /** --backend: overrides the runtime the model directory's config names. */
 export function backendOption(): Option {
-  return new Option('--backend <type>', 'runtime of the towers (default: tfjs, or what the model config says)').choices(['tfjs', 'onnxruntime']);
+  return new Option(
+    '--backend <type>',
+    "runtime of the towers (default: onnxruntime when installed, through the model's ONNX export cached in ~/.cache/clipkit/onnx; tfjs for a tower without one)",
+  ).choices(['tfjs', 'onnxruntime']);
 }
 
 /** Where `clipkit index` writes and `search` and `serve` read when no --db is given: a folder in the working directory. */

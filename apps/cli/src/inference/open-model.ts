@@ -4,10 +4,17 @@ import { type AnyClipPlugin, type LoadedClip, loadClip, type ModelSource, resolv
 import { defaultModelSources } from '../plugins/default-model-sources.js';
 import { modelDirectoryPlugins } from '../plugins/pipeline-plugins.js';
 import { backendOverride } from './backend-override.js';
+import { cachedOnnxExport } from './onnx-export-cache.js';
 
 export interface OpenModelOptions {
-  /** The towers' runtime (--backend), overriding the model config's. Default: the config's (tfjs). */
+  /** The towers' runtime (--backend), overriding the model config's and `fastRuntime`. Default: the config's (tfjs). */
   backend?: string;
+  /**
+   * Run inference on onnxruntime when no --backend is given, onnxruntime-node is installed and both towers have
+   * an ONNX export: through the model's export in the cache (onnxExportCache: made once, reused after). A model
+   * that cannot is opened as without this option, with a note. For commands that only infer. Default false.
+   */
+  fastRuntime?: boolean;
   /** Where loading says what it chose (the backend, a download, which weights file). Default: stderr. */
   log?: (message: string) => void;
 }
@@ -41,5 +48,10 @@ export async function resolveModel(ref: string, log: (message: string) => void =
 export async function openModel(ref: string, options: OpenModelOptions = {}): Promise<LoadedClip> {
   const log = options.log ?? toStderr;
   const { path, plugins, sources } = await resolveModel(ref, log);
+  // --backend onnxruntime on a model that is not an export yet takes the cache's export too.
+  if ((options.fastRuntime && options.backend === undefined) || options.backend === 'onnxruntime') {
+    const exported = await cachedOnnxExport(path, plugins, { sources, log });
+    if (exported !== undefined) return loadClip(exported, plugins, { backend: backendOverride(options.backend), sources, log });
+  }
   return loadClip(path, plugins, { backend: backendOverride(options.backend), sources, log });
 }

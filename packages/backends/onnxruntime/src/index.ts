@@ -1,6 +1,7 @@
 // Export: CLIP towers to ONNX through their plug-ins' graphs, written from TypeScript
 export { exportOnnxModel, type ExportOnnxModelOptions } from './export/export-onnx-model.js';
-export { exportTower, OPSET, towerOnnxModel } from './export/export-tower.js';
+export { checkExportPrecision, type ExportPrecision, precisionName, withExportPrecision } from './export/export-precision.js';
+export { EXPORTER_VERSION, exportTower, OPSET, towerOnnxExport, towerOnnxModel } from './export/export-tower.js';
 export { type ModelWeightShapes, readTowerWeights } from './export/read-tower-weights.js';
 export { towerWeightShapes } from './export/tower-weight-shapes.js';
 export { type TowerWeights, WeightInitializers } from './export/weight-initializers.js';
@@ -9,6 +10,8 @@ export { GraphBuilder } from './onnx/graph-builder.js';
 export { encodeOnnxModel } from './onnx/encode-onnx-model.js';
 export type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx/onnx-model.js';
 export { writeOnnxModel } from './onnx/write-onnx-model.js';
+export { float16Weights, type Float16WeightsOptions } from './transform/float16-weights.js';
+export { INT8_WEIGHTS, type QuantizableWeight, type QuantizedForm, type QuantizeInt8Options, quantizeInt8 } from './transform/quantize-int8.js';
 
 // Inference: ONNX towers in onnxruntime-node, and their plug-ins
 export { OnnxImageEncoder, type OnnxImageEncoderOptions } from './runtime/onnx-image-encoder.js';

@@ -25,6 +25,7 @@ import { ONNX_TOWER_FILES } from '../runtime/onnx-tower-files.js';
 import { ensureTensorBackend } from '../runtime/tensor-backend.js';
 import type { Tower } from '../tower.js';
 import { copyTokenizerFiles } from './copy-tokenizer-files.js';
+import { checkExportPrecision, type ExportPrecision } from './export-precision.js';
 import { exportTower, towerOnnxExport } from './export-tower.js';
 import { type ModelWeightShapes, readTowerWeights } from './read-tower-weights.js';
 import { towerWeightShapes } from './tower-weight-shapes.js';
@@ -34,6 +35,8 @@ export interface ExportOnnxModelOptions {
   log?: (message: string) => void;
   /** Where models come from besides core's own layouts (PyTorch checkpoints, hub names): see loadClip. Default none. */
   sources?: readonly ModelSource[];
+  /** How the towers store their weights: int8 and/or float16 (see ExportPrecision). Default float32. */
+  precision?: ExportPrecision;
 }
 
 const TOWERS: readonly Tower[] = ['image', 'text'];
@@ -70,6 +73,7 @@ export async function exportOnnxModel(modelRef: string, outDir: string, plugins:
   if (!existsSync(weightsFile)) throw new ClipkitError(`${weightsFile} does not exist: export-onnx reads the model's weights from it`);
   if (resolve(modelDir) === resolve(outDir)) throw new ClipkitError(`--out ${outDir} is the model directory itself; export to another directory`);
   for (const tower of TOWERS) towerOnnxExport(config.model, tower, plugins);
+  const precision = checkExportPrecision(options.precision ?? {});
   await ensureTensorBackend();
   const shapes: ModelWeightShapes = { image: towerWeightShapes(config, 'image', plugins), text: towerWeightShapes(config, 'text', plugins) };
   await mkdir(outDir, { recursive: true });
@@ -86,7 +90,7 @@ export async function exportOnnxModel(modelRef: string, outDir: string, plugins:
     // One tower at a time, so only one tower's weights are in memory.
     for (const tower of TOWERS) {
       const path = join(outDir, ONNX_TOWER_FILES[tower][0]);
-      await exportTower(path, config.model, tower, plugins, await readTowerWeights(file, tower, shapes, storage));
+      await exportTower(path, config.model, tower, plugins, await readTowerWeights(file, tower, shapes, storage), precision);
       await wrote(path);
     }
     const scalars = new Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>();

@@ -4,12 +4,16 @@ import { GraphBuilder } from '../onnx/graph-builder.js';
 import type { OnnxModel } from '../onnx/onnx-model.js';
 import { writeOnnxModel } from '../onnx/write-onnx-model.js';
 import { type Tower, towerPlugin, towerSection, towerSectionPath } from '../tower.js';
+import { type ExportPrecision, withExportPrecision } from './export-precision.js';
 import { type TowerWeights, WeightInitializers } from './weight-initializers.js';
 
 /** LayerNormalization entered the default domain in opset 17; everything else here is older. */
 export const OPSET = 17;
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** This package's version, recorded as the producer of every export (and part of the CLI's export cache key). */
+export const EXPORTER_VERSION = version;
 
 /** A tower's ONNX export, from its plug-in; a ClipkitError naming the tower's type when the plug-in has none. */
 export function towerOnnxExport(model: ModelConfig, tower: Tower, plugins: readonly AnyClipPlugin[]): TowerOnnxExport<PluginSection> {
@@ -34,12 +38,19 @@ export function towerOnnxModel(model: ModelConfig, tower: Tower, plugins: readon
     graph: g.build(),
     opset: OPSET,
     producerName: 'clipkit',
-    producerVersion: version,
+    producerVersion: EXPORTER_VERSION,
     metadata: { 'clipkit.tower': tower, 'clipkit.config': JSON.stringify({ embedDim: model.embedDim, [tower === 'image' ? 'vision' : 'text']: section }) },
   };
 }
 
-/** Writes a tower to `path` (atomically); see towerOnnxModel. */
-export async function exportTower(path: string, model: ModelConfig, tower: Tower, plugins: readonly AnyClipPlugin[], weights: TowerWeights): Promise<void> {
-  await writeOnnxModel(path, towerOnnxModel(model, tower, plugins, weights));
+/** Writes a tower to `path` (atomically), its weights stored as `precision` asks (default float32); see towerOnnxModel. */
+export async function exportTower(
+  path: string,
+  model: ModelConfig,
+  tower: Tower,
+  plugins: readonly AnyClipPlugin[],
+  weights: TowerWeights,
+  precision: ExportPrecision = {},
+): Promise<void> {
+  await writeOnnxModel(path, withExportPrecision(towerOnnxModel(model, tower, plugins, weights), precision));
 }
