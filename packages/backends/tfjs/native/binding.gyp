@@ -4,6 +4,7 @@
       "target_name": "clipkit_blas",
       "sources": [
         "src/addon.cc",
+        "src/adamw.cc",
         "src/attention.cc",
         "src/batch-norm.cc",
         "src/bias-activation.cc",

@@ -17,6 +17,8 @@ import { type BlasKernelArgs, float32Values } from './blas-kernel-context.js';
  * - ClipkitBatchNorm {x [..., C], gamma [C], beta [C]}, attrs {epsilon} -> [y, mean, variance, invStd] (each [C]
  *   but y): training-mode BatchNorm over every axis but the last, biased variance, invStd = 1 / sqrt(variance
  *   + epsilon); ClipkitBatchNormGrad {dy, x, gamma, mean, invStd} -> [dx, dgamma, dbeta].
+ * - ClipkitAdamW {param, m, v, grad} (one shape), attrs @clipkit/core's AdamWStep -> [param', m', v']: one
+ *   AdamW update (an optimizer step, not a layer: it has no gradient).
  */
 export const FUSED_KERNELS = {
   quickGelu: 'ClipkitQuickGelu',
@@ -31,6 +33,7 @@ export const FUSED_KERNELS = {
   attentionGrad: 'ClipkitAttentionGrad',
   batchNorm: 'ClipkitBatchNorm',
   batchNormGrad: 'ClipkitBatchNormGrad',
+  adamW: 'ClipkitAdamW',
 } as const;
 
 export type Inputs = Record<string, TensorInfo>;

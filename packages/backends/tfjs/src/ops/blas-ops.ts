@@ -1,4 +1,4 @@
-import type { TensorOps } from '@clipkit/core';
+import type { AdamWState, AdamWStep, TensorOps } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../kernels/clipkit-kernels.js';
 
@@ -79,11 +79,17 @@ function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: n
   return { y, mean, variance };
 }
 
+/** One AdamW update as one kernel: one pass over the parameter, its moments and its gradient. */
+function adamWUpdate(param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.Tensor, step: AdamWStep): AdamWState {
+  const [next, mNext, vNext] = tf.engine().runKernel(FUSED_KERNELS.adamW, { param, m, v, grad }, { ...step }) as tf.Tensor[];
+  return { param: next, m: mNext, v: vNext };
+}
+
 /**
  * The blas backend's own formulations: products with the bias fused (cblas_sgemm takes transpose flags, so
  * the portable products need no change, and tf.conv2d's gradients already run as the addon's
  * Conv2DBackpropInput/Filter kernels), and the activations, LayerNorm, attention and training-mode
- * BatchNorm as the addon's fused kernels (FUSED_KERNELS), forward and gradient.
+ * BatchNorm as the addon's fused kernels (FUSED_KERNELS), forward and gradient; and AdamW's update.
  */
 export const blasOps: Partial<TensorOps> = {
   linear: (x, weight, bias) => tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as tf.Tensor2D, // [N, out]
@@ -93,4 +99,5 @@ export const blasOps: Partial<TensorOps> = {
   layerNorm,
   attention,
   batchNorm,
+  adamWUpdate,
 };
