@@ -6,6 +6,7 @@
         "src/addon.cc",
         "src/adamw.cc",
         "src/attention.cc",
+        "src/average-pool.cc",
         "src/batch-norm.cc",
         "src/bias-activation.cc",
         "src/binary.cc",

@@ -159,6 +159,13 @@ export interface BlasAddon {
     stepSize: number,
     sqrtCorrection2: number,
   ): void;
+  /**
+   * nn.AvgPool2d(size) (kernel = stride = size, floor mode) of x [batch, height, width, channels] into
+   * y [batch, height / size, width / size, channels] (rounded down).
+   */
+  averagePool(x: Float32Array, y: Float32Array, batch: number, height: number, width: number, channels: number, size: number): void;
+  /** The gradient of averagePool for x, dx [batch, height, width, channels], from dy. */
+  averagePoolGrad(dy: Float32Array, dx: Float32Array, batch: number, height: number, width: number, channels: number, size: number): void;
 }
 
 export interface BlasAddonInfo {

@@ -34,6 +34,12 @@ export interface TensorOps {
    */
   batchNorm(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, eps: number): { y: Tensor4D; mean: Tensor1D; variance: Tensor1D };
   /**
+   * Optional: nn.AvgPool2d(size) as ResNets use it (kernel = stride = size, no padding, floor mode) on NHWC x
+   * [N, H, W, C] -> [N, floor(H / size), floor(W / size), C], differentiable in x. Where a backend registers
+   * none, the caller composes it from tfjs ops.
+   */
+  averagePool?(x: Tensor4D, size: number): Tensor4D;
+  /**
    * Optional: one AdamW update of a parameter in one pass (see {@link AdamWStep}), returning new tensors for
    * the caller to assign. Where a backend registers none, AdamW runs its portable tfjs formulation (about
    * ten elementwise ops, each allocating its result).

@@ -13,6 +13,7 @@
 
 #include "adamw.h"
 #include "attention.h"
+#include "average-pool.h"
 #include "batch-norm.h"
 #include "bias-activation.h"
 #include "binary.h"
@@ -449,6 +450,33 @@ napi_value AdamW(napi_env env, napi_callback_info info) {
   });
 }
 
+// The pooling description from averagePool(x, y, batch, height, width, channels, size) at argument i.
+clipkit::AveragePool pooling(Args& args, size_t i) {
+  const clipkit::AveragePool p{args.size(i), args.size(i + 1), args.size(i + 2), args.size(i + 3), args.size(i + 4)};
+  if (p.size == 0) args.fail("the pooling size must be >= 1");
+  return p;
+}
+
+// averagePool(x, y, batch, height, width, channels, size): see average-pool.h.
+napi_value AveragePoolForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 7, "averagePool");
+    const clipkit::AveragePool p = pooling(args, 2);
+    clipkit::averagePool(p, args.floats(0, p.batch * p.height * p.width * p.channels),
+                         args.floats(1, p.batch * p.outHeight() * p.outWidth() * p.channels));
+  });
+}
+
+// averagePoolGrad(dy, dx, batch, height, width, channels, size): see average-pool.h.
+napi_value AveragePoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 7, "averagePoolGrad");
+    const clipkit::AveragePool p = pooling(args, 2);
+    clipkit::averagePoolGrad(p, args.floats(0, p.batch * p.outHeight() * p.outWidth() * p.channels),
+                             args.floats(1, p.batch * p.height * p.width * p.channels));
+  });
+}
+
 // The attention description from attention(qkv, ..., batch, tokens, heads, headWidth, scale) at argument i.
 clipkit::Attention attentionShape(Args& args, size_t i) {
   const clipkit::Attention a{args.size(i), args.size(i + 1), args.size(i + 2), args.size(i + 3),
@@ -512,6 +540,8 @@ napi_value Init(napi_env env, napi_value exports) {
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"averagePool", nullptr, AveragePoolForward, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"averagePoolGrad", nullptr, AveragePoolGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;
