@@ -9,6 +9,7 @@ namespace clipkit {
 
 void averagePool(const AveragePool& p, const float* x, float* y) {
   const size_t h = p.outHeight(), w = p.outWidth(), C = p.channels, k = p.size;
+  if (p.batch * h * w * C == 0) return;
   const float count = static_cast<float>(k * k);
   // One task per output row: it reads size input rows and writes one output row.
   parallelFor(p.batch * h, std::max<size_t>(1, 16384 / (p.width * C * k)), [&](size_t begin, size_t end) {
@@ -34,6 +35,7 @@ void averagePool(const AveragePool& p, const float* x, float* y) {
 
 void averagePoolGrad(const AveragePool& p, const float* dy, float* dx) {
   const size_t h = p.outHeight(), w = p.outWidth(), C = p.channels, k = p.size;
+  if (p.batch * p.height * p.width * C == 0) return;
   const float count = static_cast<float>(k * k);
   // One task per input row; rows below the last whole window get 0, as do columns right of it.
   parallelFor(p.batch * p.height, std::max<size_t>(1, 16384 / (p.width * C)), [&](size_t begin, size_t end) {
