@@ -10,7 +10,7 @@ export { toHfModelConfig } from './config/to-hf-model-config.js';
 export { hfModelTypes } from './config/hf-model-config.js';
 export type { Module } from './components/module.js';
 export type { ImageEncoder, LayerGroups, TextEncoder, TrainableImageEncoder, TrainableTextEncoder } from './components/encoders.js';
-export { registerTensorOps, registeredTensorOps, type TensorOps } from './components/tensor-ops.js';
+export { type AdamWState, type AdamWStep, registerTensorOps, registeredTensorOps, type TensorOps } from './components/tensor-ops.js';
 export type { TensorSource } from './components/tensor-source.js';
 export type { ModelSource, ModelSourceContext, SourcedModel } from './components/model-source.js';
 export { type HfStorage, type HfTowerFormat, hfNamesOf, type OpenClipModelOptions, type OpenClipTowerFormat } from './components/tower-formats.js';

@@ -49,4 +49,11 @@ describe.each(['wasm', 'cpu', 'blas'] as const)('averagePool on %s', (device) =>
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, expected, upstream]);
   });
+
+  it.runIf(device === 'blas')("runs the backend's fused kernels on blas, forward and back", async () => {
+    const x = tf.ones([2, 4, 4, 3]) as tf.Tensor4D;
+    const { kernelNames } = await tf.profile(() => tf.grad((input: tf.Tensor) => tf.sum(averagePool(input as tf.Tensor4D, 2)))(x));
+    expect(kernelNames).toEqual(expect.arrayContaining(['ClipkitAveragePool', 'ClipkitAveragePoolGrad']));
+    tf.dispose(x);
+  });
 });

@@ -4,7 +4,9 @@
       "target_name": "clipkit_blas",
       "sources": [
         "src/addon.cc",
+        "src/adamw.cc",
         "src/attention.cc",
+        "src/average-pool.cc",
         "src/batch-norm.cc",
         "src/bias-activation.cc",
         "src/binary.cc",

@@ -140,6 +140,32 @@ export interface BlasAddon {
     rows: number,
     channels: number,
   ): void;
+  /**
+   * One AdamW update of every value of param with its moments m, v and gradient grad (all of one length) into
+   * paramOut, mOut and vOut, with the scalars of @clipkit/core's AdamWStep.
+   */
+  adamW(
+    param: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    grad: Float32Array,
+    paramOut: Float32Array,
+    mOut: Float32Array,
+    vOut: Float32Array,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    decay: number,
+    stepSize: number,
+    sqrtCorrection2: number,
+  ): void;
+  /**
+   * nn.AvgPool2d(size) (kernel = stride = size, floor mode) of x [batch, height, width, channels] into
+   * y [batch, height / size, width / size, channels] (rounded down).
+   */
+  averagePool(x: Float32Array, y: Float32Array, batch: number, height: number, width: number, channels: number, size: number): void;
+  /** The gradient of averagePool for x, dx [batch, height, width, channels], from dy. */
+  averagePoolGrad(dy: Float32Array, dx: Float32Array, batch: number, height: number, width: number, channels: number, size: number): void;
 }
 
 export interface BlasAddonInfo {
@@ -155,7 +181,7 @@ export interface BlasAddonInfo {
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
-const BLAS_ADDON_API_VERSION = 6;
+const BLAS_ADDON_API_VERSION = 7;
 
 /** Activation codes of native/src/bias-activation.h. */
 export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;

@@ -1,8 +1,10 @@
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import { engine, getKernel, getKernelsForBackend, type KernelConfig, registerBackend, registerKernel } from '@tensorflow/tfjs-core';
 import type { BlasAddon } from './blas-addon.js';
+import { adamWKernel } from './kernels/adamw-kernel.js';
 import { assemblyKernels } from './kernels/assembly-kernels.js';
 import { attentionKernels } from './kernels/attention-kernels.js';
+import { averagePoolKernels } from './kernels/average-pool-kernels.js';
 import { batchNormKernels } from './kernels/batch-norm-kernels.js';
 import { conv2dKernels } from './kernels/conv2d-kernels.js';
 import { elementwiseKernels } from './kernels/elementwise-kernels.js';
@@ -20,7 +22,8 @@ export const BLAS_BACKEND = 'blas';
  * products, the elementwise ops, transposes and reductions are there because the profile of a training
  * step put them next (docs/architecture.md, "Fast CPU backend"): the cpu backend broadcasts with an index
  * conversion per element and transposes before every reduction. The layer and attention kernels (GELUs,
- * LayerNorm, multi-head attention, training-mode BatchNorm) are kernels tfjs lacks, for blasOps.
+ * LayerNorm, multi-head attention, training-mode BatchNorm, ResNet's average pooling) and the AdamW
+ * update are kernels tfjs lacks, for blasOps.
  */
 export function blasKernels(addon: BlasAddon): KernelConfig[] {
   return [
@@ -34,6 +37,8 @@ export function blasKernels(addon: BlasAddon): KernelConfig[] {
     ...layerKernels(addon, BLAS_BACKEND),
     ...attentionKernels(addon, BLAS_BACKEND),
     ...batchNormKernels(addon, BLAS_BACKEND),
+    ...averagePoolKernels(addon, BLAS_BACKEND),
+    adamWKernel(addon, BLAS_BACKEND),
   ];
 }
 

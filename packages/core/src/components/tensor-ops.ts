@@ -33,6 +33,43 @@ export interface TensorOps {
    * statistics; no gradient flows through them). `y` is differentiable in x, gamma and beta.
    */
   batchNorm(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, eps: number): { y: Tensor4D; mean: Tensor1D; variance: Tensor1D };
+  /**
+   * Optional: nn.AvgPool2d(size) as ResNets use it (kernel = stride = size, no padding, floor mode) on NHWC x
+   * [N, H, W, C] -> [N, floor(H / size), floor(W / size), C], differentiable in x. Where a backend registers
+   * none, the caller composes it from tfjs ops.
+   */
+  averagePool?(x: Tensor4D, size: number): Tensor4D;
+  /**
+   * Optional: one AdamW update of a parameter in one pass (see {@link AdamWStep}), returning new tensors for
+   * the caller to assign. Where a backend registers none, AdamW runs its portable tfjs formulation (about
+   * ten elementwise ops, each allocating its result).
+   */
+  adamWUpdate?(param: Tensor, m: Tensor, v: Tensor, grad: Tensor, step: AdamWStep): AdamWState;
+}
+
+/**
+ * The scalars of one AdamW update (torch.optim.AdamW at step t), with which a parameter p, its gradient g and
+ * moments m, v become
+ *   m' = beta1 m + (1 - beta1) g;  v' = beta2 v + (1 - beta2) g^2
+ *   p' = decay p - stepSize m' / (sqrt(v') / sqrtCorrection2 + eps)
+ */
+export interface AdamWStep {
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 - lr * weightDecay for a decayed parameter, 1 for the others. */
+  decay: number;
+  /** lr / (1 - beta1^t). */
+  stepSize: number;
+  /** sqrt(1 - beta2^t). */
+  sqrtCorrection2: number;
+}
+
+/** The updated parameter and moments of one AdamW step, each of the parameter's shape. */
+export interface AdamWState {
+  param: Tensor;
+  m: Tensor;
+  v: Tensor;
 }
 
 const registered = new Map<string, Partial<TensorOps>>();

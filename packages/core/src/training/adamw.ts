@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { HostTensor } from '../safetensors/dtypes.js';
+import { adamWUpdate } from './adamw-update.js';
 
 export interface AdamWOptions {
   beta1: number;
@@ -46,19 +47,18 @@ export class AdamW {
     const { beta1, beta2, eps, weightDecay } = this.options;
     const stepSize = lr / (1 - beta1 ** this.step);
     const sqrtCorrection2 = Math.sqrt(1 - beta2 ** this.step);
+    const update = adamWUpdate();
     for (const [name, p] of this.params) {
       const g = grads.get(name);
       if (!g) continue;
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
+      const decay = p.rank >= 2 && weightDecay > 0 ? 1 - lr * weightDecay : 1;
       tf.tidy(() => {
-        const mNext = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
-        const vNext = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
-        const decayed = p.rank >= 2 && weightDecay > 0 ? tf.mul(p, 1 - lr * weightDecay) : p;
-        const update = tf.div(mNext, tf.add(tf.div(tf.sqrt(vNext), sqrtCorrection2), eps));
-        m.assign(mNext);
-        v.assign(vNext);
-        p.assign(tf.sub(decayed, tf.mul(update, stepSize)));
+        const next = update(p, m, v, g, { beta1, beta2, eps, decay, stepSize, sqrtCorrection2 });
+        m.assign(next.m);
+        v.assign(next.v);
+        p.assign(next.param);
       });
     }
   }

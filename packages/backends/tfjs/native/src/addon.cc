@@ -11,7 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "adamw.h"
 #include "attention.h"
+#include "average-pool.h"
 #include "batch-norm.h"
 #include "bias-activation.h"
 #include "binary.h"
@@ -29,7 +31,7 @@
 namespace {
 
 // Bumped whenever a signature below changes; the loader refuses a build whose version differs.
-constexpr int32_t kApiVersion = 6;
+constexpr int32_t kApiVersion = 7;
 
 struct ArgumentError {
   std::string message;
@@ -436,6 +438,45 @@ napi_value BatchNormGrad(napi_env env, napi_callback_info info) {
   });
 }
 
+// adamW(param, m, v, grad, paramOut, mOut, vOut, beta1, beta2, eps, decay, stepSize, sqrtCorrection2): see adamw.h.
+napi_value AdamW(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 13, "adamW");
+    const size_t n = args.array<float>(0, napi_float32_array).length;
+    const float* param = args.floats(0, n);
+    const clipkit::AdamWStep step{args.number(7), args.number(8), args.number(9), args.number(10), args.number(11), args.number(12)};
+    clipkit::adamW(param, args.floats(1, n), args.floats(2, n), args.floats(3, n), args.floats(4, n), args.floats(5, n),
+                   args.floats(6, n), n, step);
+  });
+}
+
+// The pooling description from averagePool(x, y, batch, height, width, channels, size) at argument i.
+clipkit::AveragePool pooling(Args& args, size_t i) {
+  const clipkit::AveragePool p{args.size(i), args.size(i + 1), args.size(i + 2), args.size(i + 3), args.size(i + 4)};
+  if (p.size == 0) args.fail("the pooling size must be >= 1");
+  return p;
+}
+
+// averagePool(x, y, batch, height, width, channels, size): see average-pool.h.
+napi_value AveragePoolForward(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 7, "averagePool");
+    const clipkit::AveragePool p = pooling(args, 2);
+    clipkit::averagePool(p, args.floats(0, p.batch * p.height * p.width * p.channels),
+                         args.floats(1, p.batch * p.outHeight() * p.outWidth() * p.channels));
+  });
+}
+
+// averagePoolGrad(dy, dx, batch, height, width, channels, size): see average-pool.h.
+napi_value AveragePoolGrad(napi_env env, napi_callback_info info) {
+  return guarded(env, [&] {
+    Args args(env, info, 7, "averagePoolGrad");
+    const clipkit::AveragePool p = pooling(args, 2);
+    clipkit::averagePoolGrad(p, args.floats(0, p.batch * p.outHeight() * p.outWidth() * p.channels),
+                             args.floats(1, p.batch * p.height * p.width * p.channels));
+  });
+}
+
 // The attention description from attention(qkv, ..., batch, tokens, heads, headWidth, scale) at argument i.
 clipkit::Attention attentionShape(Args& args, size_t i) {
   const clipkit::Attention a{args.size(i), args.size(i + 1), args.size(i + 2), args.size(i + 3),
@@ -498,6 +539,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"attentionGrad", nullptr, AttentionGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"batchNorm", nullptr, BatchNorm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"batchNormGrad", nullptr, BatchNormGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"adamW", nullptr, AdamW, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"averagePool", nullptr, AveragePoolForward, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"averagePoolGrad", nullptr, AveragePoolGrad, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
   };
   napi_define_properties(env, exports, sizeof(functions) / sizeof(functions[0]), functions);
   return exports;

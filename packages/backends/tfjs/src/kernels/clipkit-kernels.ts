@@ -17,6 +17,11 @@ import { type BlasKernelArgs, float32Values } from './blas-kernel-context.js';
  * - ClipkitBatchNorm {x [..., C], gamma [C], beta [C]}, attrs {epsilon} -> [y, mean, variance, invStd] (each [C]
  *   but y): training-mode BatchNorm over every axis but the last, biased variance, invStd = 1 / sqrt(variance
  *   + epsilon); ClipkitBatchNormGrad {dy, x, gamma, mean, invStd} -> [dx, dgamma, dbeta].
+ * - ClipkitAveragePool {x [N, H, W, C]}, attrs {size} -> y [N, H / size, W / size, C] (rounded down):
+ *   nn.AvgPool2d(size) with kernel = stride = size, floor mode; ClipkitAveragePoolGrad {dy}, attrs {size,
+ *   inputShape} -> dx [N, H, W, C] (0 where floor mode drops rows or columns).
+ * - ClipkitAdamW {param, m, v, grad} (one shape), attrs @clipkit/core's AdamWStep -> [param', m', v']: one
+ *   AdamW update (an optimizer step, not a layer: it has no gradient).
  */
 export const FUSED_KERNELS = {
   quickGelu: 'ClipkitQuickGelu',
@@ -31,6 +36,9 @@ export const FUSED_KERNELS = {
   attentionGrad: 'ClipkitAttentionGrad',
   batchNorm: 'ClipkitBatchNorm',
   batchNormGrad: 'ClipkitBatchNormGrad',
+  averagePool: 'ClipkitAveragePool',
+  averagePoolGrad: 'ClipkitAveragePoolGrad',
+  adamW: 'ClipkitAdamW',
 } as const;
 
 export type Inputs = Record<string, TensorInfo>;

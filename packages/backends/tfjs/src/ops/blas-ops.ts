@@ -1,4 +1,4 @@
-import type { TensorOps } from '@clipkit/core';
+import type { AdamWState, AdamWStep, TensorOps } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { FUSED_KERNELS } from '../kernels/clipkit-kernels.js';
 
@@ -79,11 +79,30 @@ function batchNorm(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, eps: n
   return { y, mean, variance };
 }
 
+/** ResNet's nn.AvgPool2d(size) as one kernel, and its gradient as one more: tfjs transposes, then reduces, and broadcasts back. */
+function averagePool(x: tf.Tensor4D, size: number): tf.Tensor4D {
+  const pool = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input] = args as [tf.Tensor4D];
+    return {
+      value: tf.engine().runKernel(FUSED_KERNELS.averagePool, { x: input }, { size }) as tf.Tensor4D,
+      gradFunc: (dy: tf.Tensor) => tf.engine().runKernel(FUSED_KERNELS.averagePoolGrad, { dy }, { size, inputShape: input.shape }) as tf.Tensor,
+    };
+  });
+  return pool(x) as tf.Tensor4D;
+}
+
+/** One AdamW update as one kernel: one pass over the parameter, its moments and its gradient. */
+function adamWUpdate(param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, grad: tf.Tensor, step: AdamWStep): AdamWState {
+  const [next, mNext, vNext] = tf.engine().runKernel(FUSED_KERNELS.adamW, { param, m, v, grad }, { ...step }) as tf.Tensor[];
+  return { param: next, m: mNext, v: vNext };
+}
+
 /**
  * The blas backend's own formulations: products with the bias fused (cblas_sgemm takes transpose flags, so
  * the portable products need no change, and tf.conv2d's gradients already run as the addon's
  * Conv2DBackpropInput/Filter kernels), and the activations, LayerNorm, attention and training-mode
- * BatchNorm as the addon's fused kernels (FUSED_KERNELS), forward and gradient.
+ * BatchNorm and average pooling as the addon's fused kernels (FUSED_KERNELS), forward and gradient; and
+ * AdamW's update.
  */
 export const blasOps: Partial<TensorOps> = {
   linear: (x, weight, bias) => tf.fused.matMul({ a: x, b: weight, transposeB: true, bias }) as tf.Tensor2D, // [N, out]
@@ -93,4 +112,6 @@ export const blasOps: Partial<TensorOps> = {
   layerNorm,
   attention,
   batchNorm,
+  averagePool,
+  adamWUpdate,
 };
