@@ -48,6 +48,8 @@ describe('fine-tuning siglip-tiny from its Hugging Face folder', () => {
     expect(clipkit('train', '--resume', '--out', resumed)).toContain('resumed from');
     const [a, b] = [readFileSync(join(straight, 'checkpoint', 'model.safetensors')), readFileSync(join(resumed, 'checkpoint', 'model.safetensors'))];
     expect(a.equals(b)).toBe(true);
+    // A model with a logit bias trains with the sigmoid loss unless the config says otherwise: the bias moves too.
+    expect(JSON.parse(readFileSync(join(straight, 'checkpoint', 'clipkit.json'), 'utf8')).loss.type).toBe('siglip');
     // The weights moved: this was training, not a copy.
     const [initial, trained] = [await readSafetensors(join(SIGLIP_TINY, 'model.safetensors')), await readSafetensors(join(straight, 'checkpoint', 'model.safetensors'))];
     expect(initial.size).toBeGreaterThan(0);

@@ -41,6 +41,8 @@ function modelSection(loaded: LoadedClip, given: unknown): unknown {
  * Opens the model `train.init` names (a model folder, a checkpoint file or a hub name: whatever openModel reads)
  * on tfjs and completes the config JSON from it: the model section, tokenizer and preprocessing come from the
  * model unless the config sets them, and `train.init` becomes the resolved reference the checkpoint records.
+ * A model with a logit bias (SigLIP) was trained with the sigmoid loss, which alone trains that bias: it is the
+ * default loss of such a model, as a SiglipModel's own loss is in transformers.
  */
 export async function openInitModel(json: Json, ref: string, log: (message: string) => void): Promise<InitModel> {
   const loaded = await openModel(ref, { backend: 'tfjs', log });
@@ -51,6 +53,7 @@ export async function openInitModel(json: Json, ref: string, log: (message: stri
       model: modelSection(loaded, json.model),
       tokenizer: json.tokenizer ?? loaded.config.tokenizer,
       preprocess: json.preprocess ?? (await modelPreprocess(loaded)),
+      loss: json.loss ?? (loaded.model.logitBias === null ? undefined : { type: 'siglip' }),
       train: { ...train, init: ref },
     };
     const weights = clipStateSource(loaded.trainable(), ref, () => loaded.dispose());
