@@ -9,3 +9,4 @@ export { parsePreprocessorConfig } from './parse-preprocessor-config.js';
 export { loadPreprocessorConfig } from './load-preprocessor-config.js';
 export { preprocessOf, preprocessTransform } from './preprocess-transform.js';
 export { type CropBox, type RandomResizedCropOptions, randomResizedCropBox, resizedCrop } from './random-resized-crop.js';
+export { type FoundImages, findImages, IMAGE_EXTENSIONS, type SkippedImage } from './find-images.js';
