@@ -1,9 +1,11 @@
 export { z } from 'zod';
 export * from './errors.js';
 export type * from './config/clip-config.js';
-export { parseClipConfig, readClipConfig, readConfigPluginNames, readJsonConfig, resolveSectionPaths } from './config/parse-clip-config.js';
+export { type ParseClipConfigOptions, parseClipConfig, readClipConfig, readConfigPluginNames, readJsonConfig, resolveSectionPaths } from './config/parse-clip-config.js';
 export { composeConfigSchema, configJsonSchema } from './config/compose-config-schema.js';
 export { trainSchema } from './config/train-schema.js';
+export { MAX_TENSOR_BYTES, type MemoryLimits, modelMemoryProblems } from './config/check-model-memory.js';
+export { type TowerSize, type TransformerShape, transformerSize } from './config/tower-size.js';
 export { preprocessSchema } from './config/preprocess-schema.js';
 export { type OpenClipModelConfigJson, toOpenClipModelConfig } from './config/to-open-clip-model-config.js';
 export { toHfModelConfig } from './config/to-hf-model-config.js';

@@ -1,4 +1,5 @@
 import { definePlugin, SeededRandom, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER, type TrainableImageEncoder, type TrainableTextEncoder } from '@clipkit/core';
+import { siglipTextSize, siglipVisionSize } from './siglip-size.js';
 import { siglipTextGraph } from './siglip-text-graph.js';
 import { siglipTextHfFormat } from './siglip-text-hf-format.js';
 import { type SiglipTextConfig, siglipTextSchema } from './siglip-text-schema.js';
@@ -16,6 +17,7 @@ export const siglipVisionPlugin = definePlugin<TrainableImageEncoder, SiglipVisi
   slot: TRAINABLE_IMAGE_ENCODER,
   type: 'siglip',
   schema: siglipVisionSchema,
+  size: siglipVisionSize,
   formats: { huggingface: siglipVisionHfFormat },
   onnx: { graph: siglipVisionGraph },
   create: (section, { config }) => new SiglipVisionTransformer(section, config.model.embedDim, new SeededRandom(config.train.seed).fork('vision')),
@@ -26,6 +28,7 @@ export const siglipTextPlugin = definePlugin<TrainableTextEncoder, SiglipTextCon
   slot: TRAINABLE_TEXT_ENCODER,
   type: 'siglip',
   schema: siglipTextSchema,
+  size: siglipTextSize,
   formats: { huggingface: siglipTextHfFormat },
   onnx: { graph: siglipTextGraph },
   create: (section, { config }) => new SiglipTextTransformer(section, config.model.embedDim, new SeededRandom(config.train.seed).fork('text')),

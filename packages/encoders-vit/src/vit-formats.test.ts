@@ -122,6 +122,33 @@ describe('the ViT in Hugging Face CLIP configs', () => {
     });
   });
 
+  it('reads a config.json with any one field null as without it, or names the field in a ConfigError (issue 16)', () => {
+    const fixture = hfFixture();
+    const nulled: [string, Record<string, unknown>][] = [];
+    for (const [key, value] of Object.entries(fixture)) {
+      nulled.push([key, { ...fixture, [key]: null }]);
+      if (typeof value === 'object' && value !== null) {
+        for (const sub of Object.keys(value)) nulled.push([`${key}.${sub}`, { ...fixture, [key]: { ...value, [sub]: null } }]);
+      }
+    }
+    expect(nulled.length).toBeGreaterThan(20);
+    for (const [path, json] of nulled) {
+      let parsed: ModelConfig | undefined;
+      try {
+        parsed = parseModel(json);
+      } catch (error) {
+        expect(error, path).toBeInstanceOf(ConfigError);
+      }
+      if (parsed) {
+        const without = structuredClone(json);
+        const [key, sub] = path.split('.');
+        if (sub === undefined) delete without[key];
+        else delete (without[key] as Record<string, unknown>)[sub];
+        expect(parsed, path).toEqual(parseModel(without));
+      }
+    }
+  });
+
   it("rejects activations that are not CLIP's and images that are not RGB", () => {
     expect(problemsOf({ model_type: 'clip', vision_config: { hidden_act: 'gelu_new', num_channels: 1 } })).toEqual([
       expect.objectContaining({ path: 'model.vision_config.hidden_act', value: 'gelu_new' }),

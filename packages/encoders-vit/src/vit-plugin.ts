@@ -4,6 +4,7 @@ import { vitGraph } from './vit-graph.js';
 import { vitHfFormat } from './vit-hf-format.js';
 import { vitOpenClipFormat } from './vit-open-clip-format.js';
 import { type VitConfig, vitSchema } from './vit-schema.js';
+import { vitSize } from './vit-size.js';
 
 /**
  * `model.vision.type: "vit"`: OpenAI CLIP's VisionTransformer, trainable on tfjs (initialised from
@@ -13,6 +14,7 @@ export const vitPlugin = definePlugin<TrainableImageEncoder, VitConfig>({
   slot: TRAINABLE_IMAGE_ENCODER,
   type: 'vit',
   schema: vitSchema,
+  size: vitSize,
   formats: { openClip: vitOpenClipFormat, huggingface: vitHfFormat },
   onnx: { graph: vitGraph },
   create: (section, { config }) => new VisionTransformer(section, config.model.embedDim, new SeededRandom(config.train.seed).fork('vision')),

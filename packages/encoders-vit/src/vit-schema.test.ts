@@ -42,3 +42,34 @@ describe('vitSchema', () => {
     expect(problemsOf(vision)).toEqual([expect.objectContaining(expected)]);
   });
 });
+
+describe('what can run (issue 16)', () => {
+  const training =
+    (vision: object, train: object = {}) =>
+    () =>
+      parseClipConfig({ model: model(vision), train }, plugins);
+
+  it('refuses the values that crashed or hung, each naming its field', () => {
+    expect(problemsOf({ width: 2 ** 31 })[0].path).toBe('model.vision.width');
+    expect(() => parseClipConfig({ model: { ...model({}), embedDim: 1e9 } }, plugins)).toThrow(/model\.embedDim: .*65536/);
+    expect(training({}, { batchSize: 1e12 })).toThrow(/train\.batchSize: .*65536/);
+    // imageSize 1024 at patch size 8: 16,385 tokens, a 137 GB attention map for a batch of 64 (the RangeError).
+    expect(training({ imageSize: 1024, patchSize: 8, width: 128, layers: 4, heads: 2 }, { batchSize: 64 })).toThrow(
+      /train\.batchSize: a micro-batch of 64 makes a tensor of 128\.0 GB in model\.vision/,
+    );
+  });
+
+  it('takes the same image size when a micro-batch fits, and does not check training for a model alone', () => {
+    const tiny = { imageSize: 1024, patchSize: 8, width: 128, layers: 4, heads: 2 };
+    // 2 heads x 16,385^2 x 4 bytes = 2.1 GB per sample: one at a time is possible.
+    expect(training(tiny, { batchSize: 64, accumulationSteps: 64 })().train.accumulationSteps).toBe(64);
+    expect(training({ imageSize: 1024, patchSize: 32, width: 128, layers: 4, heads: 2 }, { batchSize: 64 })().model.vision.imageSize).toBe(1024);
+    expect(parseClipConfig({ model: model(tiny) }, plugins).model.vision.imageSize).toBe(1024);
+  });
+
+  it('refuses a model whose weights alone exceed any machine, before allocating them', () => {
+    const problems = problemsOf({ width: 16384, layers: 512, heads: 256 });
+    expect(problems[0].path).toBe('model');
+    expect(problems[0].message).toMatch(/about 1\.6\de\+12 parameters, \d+\.\d GB of float32 weights, more than this machine's/);
+  });
+});

@@ -5,7 +5,7 @@ import { crc32, deflateSync } from 'node:zlib';
 import { ClipkitError } from '@clipkit/core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeImage } from './decode-image.js';
+import { DEFAULT_MAX_IMAGE_PIXELS, decodeImage } from './decode-image.js';
 
 const FIXTURES = `${process.env.CLIPKIT_SHARED}/fixtures/preprocess/`;
 
@@ -166,6 +166,33 @@ describe('decodeImage', () => {
       await expect(decodeImage(await write('empty.png', new Uint8Array(0)))).rejects.toThrow(/empty\.png: cannot read/);
       await expect(decodeImage(join(dir, 'missing.png'))).rejects.toThrow(/missing\.png: cannot read/);
       await expect(decodeImage(new Uint8Array(7))).rejects.toThrow(/image buffer \(7 bytes\)/);
+    });
+
+    it('an image of more pixels than the limit, refused from its header before decoding (issue 16)', async () => {
+      // The header and first row of a 16,000 x 16,000 RGB PNG: a decoder would need 768 MB for its pixels.
+      const header = Buffer.alloc(13);
+      header.writeUInt32BE(16000, 0);
+      header.writeUInt32BE(16000, 4);
+      header.set([8, RGB, 0, 0, 0], 8);
+      const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+      const path = await write(
+        'huge.png',
+        Buffer.concat([signature, chunk('IHDR', header), chunk('IDAT', deflateSync(Buffer.alloc(16000 * 3 + 1))), chunk('IEND', new Uint8Array(0))]),
+      );
+      await expect(decodeImage(path)).rejects.toThrow(ClipkitError);
+      await expect(decodeImage(path)).rejects.toThrow(`${path}: 16000 x 16000 pixels is more than the limit of ${DEFAULT_MAX_IMAGE_PIXELS} (64 megapixels)`);
+      // The limit is an option: a 3 x 2 image passes at 6 pixels and is refused at 5.
+      const small = encodePng(3, 2, GREY, 8, [1, 2, 3, 4, 5, 6]);
+      expect((await decodeImage(small, { maxPixels: 6 })).width).toBe(3);
+      await expect(decodeImage(small, { maxPixels: 5 })).rejects.toThrow('3 x 2 pixels is more than the limit of 5');
+      process.env.CLIPKIT_MAX_IMAGE_PIXELS = '5';
+      try {
+        await expect(decodeImage(small)).rejects.toThrow('3 x 2 pixels is more than the limit of 5');
+        process.env.CLIPKIT_MAX_IMAGE_PIXELS = 'lots';
+        await expect(decodeImage(small)).rejects.toThrow('the image pixel limit CLIPKIT_MAX_IMAGE_PIXELS=lots is not a positive integer');
+      } finally {
+        delete process.env.CLIPKIT_MAX_IMAGE_PIXELS;
+      }
     });
 
     it('a format other than PNG, JPEG or WebP', async () => {

@@ -2,6 +2,31 @@ import { ClipkitError } from '@clipkit/core';
 import sharp, { type Metadata, type Sharp } from 'sharp';
 import type { RgbImage } from './rgb-image.js';
 
+/**
+ * The default pixel limit of decodeImage: 64 megapixels (8192 x 8192). Decoding holds 3 bytes per pixel and
+ * sharp's pipeline about as much again, so an image at the limit takes some 400 MB, while CLIP inputs are
+ * 224 to 448 pixels wide: nothing a camera produces (45-61 MP full frame, 48-50 MP phones in full
+ * resolution) is refused, but a small file claiming 16,000 x 16,000 pixels (256 MP, 0.9 GB to decode, issue
+ * 16) is, before its pixel data is read. Set CLIPKIT_MAX_IMAGE_PIXELS, or pass `maxPixels`, to change it.
+ */
+export const DEFAULT_MAX_IMAGE_PIXELS = 64 * 1024 * 1024;
+
+/** Options of decodeImage. */
+export interface DecodeImageOptions {
+  /** Images of more pixels (width x height) are refused before decoding. Default CLIPKIT_MAX_IMAGE_PIXELS, else DEFAULT_MAX_IMAGE_PIXELS. */
+  readonly maxPixels?: number;
+}
+
+/** The pixel limit: the option, else the environment variable, else the default. */
+function maxPixelsOf(options: DecodeImageOptions): number {
+  const fromEnv = process.env.CLIPKIT_MAX_IMAGE_PIXELS;
+  const value = options.maxPixels ?? (fromEnv === undefined || fromEnv === '' ? DEFAULT_MAX_IMAGE_PIXELS : Number(fromEnv));
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new ClipkitError(`the image pixel limit ${options.maxPixels === undefined ? `CLIPKIT_MAX_IMAGE_PIXELS=${fromEnv}` : value} is not a positive integer`);
+  }
+  return value;
+}
+
 /** The formats the preprocessing is checked against PIL for (fixtures/preprocess). */
 const SUPPORTED_FORMATS: readonly string[] = ['jpeg', 'png', 'webp'];
 
@@ -66,21 +91,29 @@ function describeError(error: unknown): string {
  * `Image.open(f).convert("RGB")`: alpha dropped without compositing, greyscale replicated, palettes
  * expanded, no EXIF rotation and no ICC colour conversion (PIL's open applies neither; sharp would convert
  * to sRGB by default, hence `ignoreIcc`). JPEG decoders may differ from PIL's libjpeg by a grey level here
- * and there.
+ * and there. An image of more than `maxPixels` pixels is refused from its header, before decoding.
  */
-export async function decodeImage(input: string | Uint8Array): Promise<RgbImage> {
+export async function decodeImage(input: string | Uint8Array, options: DecodeImageOptions = {}): Promise<RgbImage> {
   const source = typeof input === 'string' ? input : `image buffer (${input.byteLength} bytes)`;
+  const maxPixels = maxPixelsOf(options);
   // failOn 'error' (not sharp's default 'warning'): like PIL, accept files with benign warnings but
-  // reject truncated or corrupt pixel data.
-  const open = () => sharp(input, { ignoreIcc: true, autoOrient: false, failOn: 'error' });
+  // reject truncated or corrupt pixel data. The header is read without a pixel limit (sharp would call a large
+  // image's header corrupt), the pixels with it, so sharp itself refuses what the check below might let by.
+  const open = (limitInputPixels: number | false = maxPixels) => sharp(input, { ignoreIcc: true, autoOrient: false, failOn: 'error', limitInputPixels });
   let metadata: Metadata;
   try {
-    metadata = await open().metadata();
+    metadata = await open(false).metadata();
   } catch (error) {
     throw new ClipkitError(`${source}: cannot read the image (${describeError(error)}); check that it exists and is a PNG, JPEG or WebP file`, { cause: error });
   }
   if (!SUPPORTED_FORMATS.includes(metadata.format)) {
     throw new ClipkitError(`${source}: ${metadata.format} images are not supported; clipkit reads PNG, JPEG and WebP, so convert the file to one of those (PNG is lossless)`);
+  }
+  const { width = 0, height = 0 } = metadata;
+  if (width * height > maxPixels) {
+    throw new ClipkitError(
+      `${source}: ${width} x ${height} pixels is more than the limit of ${maxPixels} (${(maxPixels / 2 ** 20).toFixed(0)} megapixels) for one image; shrink the image (CLIP sees it at a few hundred pixels), or raise the limit with CLIPKIT_MAX_IMAGE_PIXELS`,
+    );
   }
   try {
     return await decodePixels(open, metadata.space, metadata.hasAlpha);

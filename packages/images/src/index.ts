@@ -1,5 +1,5 @@
 export type { RgbImage } from './rgb-image.js';
-export { decodeImage } from './decode-image.js';
+export { DEFAULT_MAX_IMAGE_PIXELS, type DecodeImageOptions, decodeImage } from './decode-image.js';
 export { resizeBicubic } from './resize-bicubic.js';
 export { resizeShortestEdge, shortestEdgeSize } from './resize-shortest-edge.js';
 export { centerCrop, centerCropOffset, roundHalfEven } from './center-crop.js';
@@ -13,3 +13,4 @@ export { defaultImageWorkers, ImagePreprocessPool } from './image-preprocess-poo
 export { preprocessImageFiles } from './preprocess-images.js';
 export { serveWorkerRequests } from './serve-worker-requests.js';
 export { type WorkerReply, WorkerPool } from './worker-pool.js';
+export { type FoundImages, findImages, IMAGE_EXTENSIONS, type SkippedImage } from './find-images.js';

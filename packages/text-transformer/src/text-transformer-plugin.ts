@@ -4,6 +4,7 @@ import { textHfFormat } from './text-hf-format.js';
 import { textOpenClipFormat } from './text-open-clip-format.js';
 import { TextTransformer } from './text-transformer.js';
 import { type TextTransformerConfig, textTransformerSchema } from './text-transformer-schema.js';
+import { textTransformerSize } from './text-transformer-size.js';
 
 /**
  * `model.text.type: "transformer"`: OpenAI CLIP's text tower, trainable on tfjs (initialised from
@@ -13,6 +14,7 @@ export const textTransformerPlugin = definePlugin<TrainableTextEncoder, TextTran
   slot: TRAINABLE_TEXT_ENCODER,
   type: 'transformer',
   schema: textTransformerSchema,
+  size: textTransformerSize,
   formats: { openClip: textOpenClipFormat, huggingface: textHfFormat },
   onnx: { graph: textGraph },
   create: (section, { config }) => new TextTransformer(section, config.model.embedDim, new SeededRandom(config.train.seed).fork('text')),

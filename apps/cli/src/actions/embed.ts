@@ -10,6 +10,7 @@ import { imagePreprocessor } from '../inference/image-preprocessor.js';
 import { readInputIds, readPixelValues } from '../inference/input-tensors.js';
 import { openModel } from '../inference/open-model.js';
 import { progressBar } from '../inference/progress.js';
+import { reportSkippedImages } from '../inference/report-skipped-images.js';
 
 export interface EmbedOptions {
   model: string;
@@ -47,14 +48,17 @@ async function hostTensor(t: tf.Tensor2D): Promise<HostTensor> {
 }
 
 async function embedImageFiles(loaded: LoadedClip, paths: string[], batchSize: number): Promise<{ embeds: HostTensor; files: string[] }> {
-  const files = listImageFiles(paths);
+  const listed = listImageFiles(paths);
   const transform = await imagePreprocessor(loaded);
   const rows = new HostRows(loaded.model.embedDim);
-  await forEachImageBatch(files, transform, batchSize, async (pixelValues) => {
+  const files: string[] = [];
+  const unreadable = await forEachImageBatch(listed.files, transform, batchSize, async (pixelValues, batch) => {
     const embeds = await loaded.model.encodeImage(pixelValues, { batchSize });
     await rows.add(embeds);
     embeds.dispose();
+    files.push(...batch);
   });
+  reportSkippedImages([...listed.skipped, ...unreadable], files.length);
   return { embeds: rows.toTensor(), files };
 }
 

@@ -76,7 +76,7 @@ export async function evaluate(options: EvalCommandOptions): Promise<void> {
     // A --config may name plug-in packages of its own (a dataset): its data section is read with them too.
     const plugins = [...new Set([...loaded.plugins, ...(options.config ? await configFilePlugins(options.config) : [])])];
     const document = { ...structuredClone(loaded.config), data: dataSection(options, loaded.config, modelTemplates(loaded)), preprocess: await modelPreprocess(loaded) };
-    const config = parseClipConfig(document, plugins, options.config ?? (options.images ? '--images' : '--data options'));
+    const config = parseClipConfig(document, plugins, options.config ?? (options.images ? '--images' : '--data options'), { training: false });
     const assembly = assembleClip(config, plugins);
     try {
       const dataset = assembly.resolve(DATASET);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { forEachImageBatch } from '../inference/for-each-image-batch.js';
 import { imagePreprocessor } from '../inference/image-preprocessor.js';
 import { openModel } from '../inference/open-model.js';
+import { reportSkippedImages } from '../inference/report-skipped-images.js';
 
 export interface ProbeOptions {
   model: string;
@@ -18,24 +19,29 @@ export interface ProbeOptions {
   features?: string;
 }
 
-/** The L2-normalised image embeddings [images, embedDim] of a folder's images, through the model's own transform. */
+/**
+ * The L2-normalised image embeddings [images, embedDim] of a folder's readable images, through the model's own
+ * transform, and their labels; unreadable images are left out and reported.
+ */
 async function folderFeatures(loaded: LoadedClip, folder: ImageFolder, transform: ClipImageTransform, batchSize: number): Promise<LabelledRows> {
   const dim = loaded.model.embedDim;
+  const labelOf = new Map(folder.images.map((image) => [image.image, image.label]));
   const data = new Float32Array(folder.images.length * dim);
-  let row = 0;
-  await forEachImageBatch(
+  const labels: number[] = [];
+  const unreadable = await forEachImageBatch(
     folder.images.map((image) => image.image),
     transform,
     batchSize,
-    async (pixels) => {
+    async (pixels, files) => {
       const embeds = await loaded.model.encodeImage(pixels, { batchSize });
       const normalised = l2Normalize(embeds);
-      data.set(normalised.dataSync(), row * dim);
-      row += pixels.shape[0];
+      data.set(normalised.dataSync(), labels.length * dim);
+      labels.push(...files.map((file) => labelOf.get(file)!));
       tf.dispose([embeds, normalised]);
     },
   );
-  return { rows: { data, count: folder.images.length, dim }, labels: Int32Array.from(folder.images, (image) => image.label) };
+  reportSkippedImages([...folder.skipped, ...unreadable], labels.length);
+  return { rows: { data: data.subarray(0, labels.length * dim), count: labels.length, dim }, labels: Int32Array.from(labels) };
 }
 
 /** A seeded random `fraction` of the rows held out for validation, the rest kept for training. */

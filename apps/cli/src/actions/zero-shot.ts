@@ -4,6 +4,7 @@ import { listImageFiles } from '../inference/image-files.js';
 import { imagePreprocessor } from '../inference/image-preprocessor.js';
 import { openModel } from '../inference/open-model.js';
 import { chooseTemplates, givenTemplates, modelPrompts } from '../inference/prompt-templates.js';
+import { reportSkippedImages } from '../inference/report-skipped-images.js';
 
 export interface ZeroShotOptions {
   model: string;
@@ -79,12 +80,13 @@ export async function zeroShot(images: string[], options: ZeroShotOptions): Prom
     const classifier = await model.zeroShotClassifier(loaded.tokenizer, labels, templates, { batchSize: options.batchSize });
     const results: ImageResult[] = [];
     try {
-      await forEachImageBatch(files, transform, options.batchSize, async (pixelValues, batch) => {
+      const unreadable = await forEachImageBatch(files.files, transform, options.batchSize, async (pixelValues, batch) => {
         const probabilities = await model.classify(pixelValues, classifier, { batchSize: options.batchSize });
         const rows = (await probabilities.data()) as Float32Array;
         probabilities.dispose();
         results.push(...batch.map((image, i) => ({ image, predictions: topPredictions(rows.subarray(i * labels.length, (i + 1) * labels.length), labels, options.top) })));
       });
+      reportSkippedImages([...files.skipped, ...unreadable], results.length);
     } finally {
       classifier.dispose();
     }

@@ -36,12 +36,18 @@ describe('forEachImageBatch', () => {
     }
   });
 
-  it("stops at a file that cannot be decoded with decodeImage's error, after the batches before it", async () => {
+  it('leaves an undecodable file out of its batch, keeps the rest of that batch, and returns it among the skipped (issue 16)', async () => {
     const missing = `${FIXTURES}no-such-image.png`;
     const expected = await decodeImage(missing).catch((error: Error) => error.message);
-    const handed: number[] = [];
-    const files = [...FILES.slice(0, 6), missing, ...FILES.slice(6)];
-    await expect(forEachImageBatch(files, transform, 3, async (pixelValues) => void handed.push(pixelValues.shape[0]))).rejects.toThrow(expected as string);
-    expect(handed).toEqual([3, 3]);
+    const seen: { files: readonly string[]; data: Float32Array }[] = [];
+    const files = [...FILES.slice(0, 4), missing, ...FILES.slice(4, 8)];
+    const before = tf.memory().numTensors;
+    const skipped = await forEachImageBatch(files, transform, 3, async (pixelValues, batch) => {
+      seen.push({ files: batch, data: (await pixelValues.data()) as Float32Array });
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(skipped).toEqual([{ path: missing, reason: expected }]);
+    expect(seen.map((batch) => batch.files)).toEqual([FILES.slice(0, 3), [FILES[3], FILES[4]], FILES.slice(5, 8)]);
+    for (const batch of seen) expect(batch.data).toEqual(await serialBatch(batch.files));
   });
 });

@@ -1,16 +1,14 @@
-import { readdirSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { statSync } from 'node:fs';
 import { ClipkitError } from '@clipkit/core';
-
-/** Extensions picked up from folders (the formats decodeImage reads). Files named one by one are taken as given. */
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
+import { type FoundImages, findImages } from '@clipkit/images';
 
 /**
  * Image files from command-line arguments, in order: a file as given, a folder as the images under it
- * (recursively, sorted by path so embeddings rows are reproducible).
+ * (findImages: recursively, sorted by path so embeddings rows are reproducible, each real folder entered
+ * once so a link loop lists nothing twice). Entries named like images that are not files are `skipped`.
  */
-export function listImageFiles(paths: readonly string[]): string[] {
-  const files: string[] = [];
+export function listImageFiles(paths: readonly string[]): FoundImages {
+  const found: FoundImages = { files: [], skipped: [] };
   for (const path of paths) {
     let isDirectory: boolean;
     try {
@@ -19,15 +17,13 @@ export function listImageFiles(paths: readonly string[]): string[] {
       throw new ClipkitError(`image ${path} does not exist`);
     }
     if (!isDirectory) {
-      files.push(path);
+      found.files.push(path);
       continue;
     }
-    const found = readdirSync(path, { recursive: true, encoding: 'utf8' })
-      .filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()))
-      .map((name) => join(path, name))
-      .sort();
-    if (found.length === 0) throw new ClipkitError(`folder ${path} holds no .png, .jpg, .jpeg or .webp images`);
-    files.push(...found);
+    const { files, skipped } = findImages(path);
+    if (files.length === 0) throw new ClipkitError(`folder ${path} holds no .png, .jpg, .jpeg or .webp images`);
+    found.files.push(...files);
+    found.skipped.push(...skipped);
   }
-  return files;
+  return found;
 }

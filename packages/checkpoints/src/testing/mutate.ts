@@ -29,7 +29,7 @@ type Strategy = (input: Uint8Array, rng: SeededRandom, fields: readonly IntField
 
 const STRATEGIES: readonly Strategy[] = [
   function flipBits(input, rng) {
-    const bytes = input.slice();
+    const bytes = Uint8Array.from(input);
     const flips = 1 + rng.int(8);
     const at: number[] = [];
     for (let i = 0; i < flips; i++) {
@@ -40,7 +40,7 @@ const STRATEGIES: readonly Strategy[] = [
     return { bytes, description: `flipped bits at bytes ${at.join(', ')}` };
   },
   function setBytes(input, rng) {
-    const bytes = input.slice();
+    const bytes = Uint8Array.from(input);
     const position = rng.int(bytes.length);
     const count = Math.min(1 + rng.int(4), bytes.length - position);
     const value = [0x00, 0xff, 0x7f, 0x80, rng.int(256)][rng.int(5)];
@@ -52,7 +52,7 @@ const STRATEGIES: readonly Strategy[] = [
     return { bytes: input.slice(0, length), description: `cut to ${length} bytes` };
   },
   function wrongField(input, rng, fields) {
-    const bytes = input.slice();
+    const bytes = Uint8Array.from(input);
     const field: IntField =
       fields.length > 0 ? fields[rng.int(fields.length)] : { offset: rng.int(Math.max(1, bytes.length - 8)), width: ([1, 2, 4, 8] as const)[rng.int(4)], name: 'random field' };
     if (field.offset + field.width > bytes.length) return { bytes, description: `no change (${field.name} outside the input)` };
@@ -82,7 +82,8 @@ const STRATEGIES: readonly Strategy[] = [
 ];
 
 /**
- * One seeded mutation of `input` (never modified): flipped bits, overwritten bytes, a cut, a wrong number in
+ * One seeded mutation of `input` (never modified, a Buffer included: Buffer's slice is a view, so copies are
+ * made with Uint8Array.from): flipped bits, overwritten bytes, a cut, a wrong number in
  * one of `fields` (sizes, counts, offsets: see zipHeaderFields) or at a random spot, a deleted or a
  * duplicated slice. The same rng state gives the same mutation, so a failing case is reproduced by its seed.
  */

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import type { z } from 'zod';
 import type { AnyClipPlugin } from '../di/plugin.js';
 import { ConfigError, type ConfigProblem } from '../errors.js';
+import { modelMemoryProblems } from './check-model-memory.js';
 import type { ClipConfig, PluginSection } from './clip-config.js';
 import { composeConfigSchema } from './compose-config-schema.js';
 import { configProblems } from './config-problems.js';
@@ -17,12 +18,22 @@ function clipkitModelSection(model: unknown, plugins: readonly AnyClipPlugin[], 
   return model;
 }
 
+/** Options of parseClipConfig. */
+export interface ParseClipConfigOptions {
+  /**
+   * Check that a training step fits this machine (modelMemoryProblems). Default: when the JSON has a `train`
+   * section; a model folder's or an evaluation's config says false (its train section is a record of the past).
+   */
+  readonly training?: boolean;
+}
+
 /**
- * Validates a JSON config against the schemas the plug-ins declare and fills every default. Throws one
- * ConfigError listing every problem with its JSON path, the bad value and what is allowed.
+ * Validates a JSON config against the schemas the plug-ins declare and fills every default, then checks that
+ * the model (and with `training` a training step) fits this machine. Throws one ConfigError listing every
+ * problem with its JSON path, the bad value and what is allowed.
  * @param source where the JSON came from (a file name), quoted in the error.
  */
-export function parseClipConfig(json: unknown, plugins: readonly AnyClipPlugin[], source?: string): ClipConfig {
+export function parseClipConfig(json: unknown, plugins: readonly AnyClipPlugin[], source?: string, options: ParseClipConfigOptions = {}): ClipConfig {
   const problems: ConfigProblem[] = [];
   const root = asJsonObject(json);
   const input = root && 'model' in root ? { ...root, model: clipkitModelSection(root.model, plugins, problems) } : json;
@@ -30,6 +41,8 @@ export function parseClipConfig(json: unknown, plugins: readonly AnyClipPlugin[]
   const schema = composeConfigSchema(plugins);
   const result = schema.safeParse(input, { reportInput: true });
   if (!result.success) throw new ConfigError(configProblems(result.error.issues, schema as z.ZodType, input), source);
+  const memory = modelMemoryProblems(result.data, plugins, options.training ?? (root !== undefined && 'train' in root));
+  if (memory.length > 0) throw new ConfigError(memory, source);
   return result.data;
 }
 

@@ -2,6 +2,10 @@ import { z } from 'zod';
 import type { TrainConfig } from './clip-config.js';
 
 const positive = () => z.int().min(1);
+/** Step counts: a billion steps is years of training; beyond it a count is a typo, not a plan. */
+const MAX_STEPS = 1_000_000_000;
+/** OpenAI trained CLIP with batches of 32,768; twice that is the most one process is given (issue 16: 1e12 crashed). */
+const MAX_BATCH = 65_536;
 
 const imageLockSchema = z.strictObject({
   unlockedGroups: z
@@ -28,12 +32,12 @@ const textLockSchema = z.strictObject({
 /** The `train` section (documented on TrainConfig; the descriptions are what editors show from the JSON Schema). */
 export const trainSchema: z.ZodType<TrainConfig> = z
   .strictObject({
-    batchSize: positive().default(64).describe('Samples per optimiser step (split into accumulationSteps micro-batches). Default 64.'),
-    steps: positive().nullable().default(null).describe('Optimiser steps; null: epochs x steps per epoch. Default null.'),
-    epochs: positive().default(1).describe('Passes over the data when steps is null. Default 1.'),
+    batchSize: positive().max(MAX_BATCH).default(64).describe('Samples per optimiser step (split into accumulationSteps micro-batches). Default 64.'),
+    steps: positive().max(MAX_STEPS).nullable().default(null).describe('Optimiser steps; null: epochs x steps per epoch. Default null.'),
+    epochs: positive().max(1_000_000).default(1).describe('Passes over the data when steps is null. Default 1.'),
     lr: z.number().gt(0).max(10).default(5e-4).describe('Peak learning rate. Default 5e-4.'),
     schedule: z.enum(['cosine', 'constant']).default('cosine').describe('Learning-rate schedule: cosine decay after linear warmup, or constant after warmup. Default "cosine".'),
-    warmupSteps: z.int().min(0).default(100).describe('Linear warmup steps. Default 100.'),
+    warmupSteps: z.int().min(0).max(MAX_STEPS).default(100).describe('Linear warmup steps. Default 100.'),
     weightDecay: z.number().min(0).max(10).default(0.2).describe('AdamW decoupled weight decay, applied to parameters with 2 or more dimensions. Default 0.2.'),
     beta1: z.number().min(0).max(0.999999).default(0.9).describe('AdamW beta1. Default 0.9.'),
     beta2: z.number().min(0).max(0.999999).default(0.98).describe('AdamW beta2. Default 0.98.'),
@@ -45,11 +49,11 @@ export const trainSchema: z.ZodType<TrainConfig> = z
       .max(20)
       .default(Math.log(100))
       .describe("The log logit scale is clamped to [0, maxLogitScale] after every step (open_clip's train loop). Default ln(100)."),
-    accumulationSteps: positive().default(1).describe('Micro-batches per optimiser step; must divide batchSize. Default 1.'),
-    seed: z.int().min(0).default(0).describe('Seed of initialisation and data order. Default 0.'),
-    logEvery: positive().default(20).describe('Log every this many steps. Default 20.'),
-    evalEvery: positive().nullable().default(null).describe('Evaluate every this many steps; null: only at the end. Default null.'),
-    checkpointEvery: positive().nullable().default(null).describe('Save a checkpoint every this many steps; null: only at the end. Default null.'),
+    accumulationSteps: positive().max(MAX_BATCH).default(1).describe('Micro-batches per optimiser step; must divide batchSize. Default 1.'),
+    seed: z.int().min(0).max(0xffffffff).default(0).describe('Seed of initialisation and data order, 0 to 2^32 - 1 (the generator takes 32 bits). Default 0.'),
+    logEvery: positive().max(MAX_STEPS).default(20).describe('Log every this many steps. Default 20.'),
+    evalEvery: positive().max(MAX_STEPS).nullable().default(null).describe('Evaluate every this many steps; null: only at the end. Default null.'),
+    checkpointEvery: positive().max(MAX_STEPS).nullable().default(null).describe('Save a checkpoint every this many steps; null: only at the end. Default null.'),
     init: z
       .string()
       .min(1)

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { TowerOnnxExport } from '../components/onnx-graph.js';
 import type { HfTowerFormat, OpenClipTowerFormat } from '../components/tower-formats.js';
 import type { ClipConfig, PluginSection } from '../config/clip-config.js';
+import type { TowerSize } from '../config/tower-size.js';
 import type { Slot } from './slots.js';
 
 /** What a plug-in's factory gets besides its section. */
@@ -39,6 +40,8 @@ export interface ClipPlugin<T = unknown, S extends PluginSection = PluginSection
   readonly formats?: { readonly openClip?: OpenClipTowerFormat<S>; readonly huggingface?: HfTowerFormat<S> };
   /** Towers: their ONNX graph. */
   readonly onnx?: TowerOnnxExport<S>;
+  /** Towers: their parameters and activations estimated from the section, so a model too big for the machine is refused before it is allocated. */
+  size?(section: S, embedDim: number): TowerSize;
   create(section: S, context: PluginContext): T;
 }
 

@@ -161,7 +161,7 @@ function modelDirectory(parts: ModelParts, plugins: readonly AnyClipPlugin[], op
   const { dir, layout, configFile, json, weightsFile, source, openWeights } = parts;
   const { document, preprocess } = configDocument(layout, json, dir, plugins);
   if (options.backend) (document as Record<string, unknown>).backend = options.backend;
-  const config = resolveSectionPaths(parseClipConfig(document, plugins, configFile), dir);
+  const config = resolveSectionPaths(parseClipConfig(document, plugins, configFile, { training: false }), dir);
   return { dir, layout, configFile, config, weightsFile, openClipPreprocess: preprocess, source, openWeights };
 }
 

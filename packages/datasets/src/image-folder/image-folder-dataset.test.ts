@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ClipBatch, ClipkitError, clipPreprocess, type DataPosition, OPENAI_IMAGENET_TEMPLATES } from '@clipkit/core';
@@ -44,6 +44,11 @@ beforeAll(async () => {
   mkdirSync(join(root, 'hollow', 'a'), { recursive: true });
   mkdirSync(join(root, 'hollow', 'b'), { recursive: true });
   await writeImage(join(root, 'hollow', 'a', 'x.png'), 0);
+  mkdirSync(join(root, 'linked', 'a'), { recursive: true });
+  mkdirSync(join(root, 'linked', 'b', 'x.png'), { recursive: true });
+  await writeImage(join(root, 'linked', 'a', 'one.png'), 0);
+  await writeImage(join(root, 'linked', 'b', 'x.png', 'two.png'), 0);
+  symlinkSync('.', join(root, 'linked', 'a', 'loop'));
   writeFileSync(join(root, 'templates.txt'), 'a photo of a {}.\n\nart of the {}.\n');
 });
 
@@ -89,6 +94,15 @@ describe('readImageFolder', () => {
       ['cat', join('cat', 'nested', '3.png')],
       ...['dog', 'zebra'].flatMap((c) => [0, 1, 2].map((k) => [c, join(c, `${k}.png`)]).concat([[c, join(c, 'nested', '3.png')]])),
     ]);
+  });
+
+  it('lists an image once despite a link loop, and skips and reports a folder named x.png (issue 16)', () => {
+    const folder = readImageFolder(join(root, 'linked'));
+    expect(folder.images.map((i) => [i.label, i.where])).toEqual([
+      [0, join('a', 'one.png')],
+      [1, join('b', 'x.png', 'two.png')],
+    ]);
+    expect(folder.skipped.map((s) => s.path)).toEqual([join(root, 'linked', 'b', 'x.png')]);
   });
 
   it('names the classes from classnames.txt, one line per folder in sorted order', () => {

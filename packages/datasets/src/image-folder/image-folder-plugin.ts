@@ -1,11 +1,11 @@
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import { type ClipDataset, ClipkitError, clipPreprocess, DATASET, definePlugin, fillTemplate, OPENAI_IMAGENET_TEMPLATES } from '@clipkit/core';
 import { dataRandom } from '../common/data-random.js';
 import { workerImageLoader } from '../common/image-loader.js';
 import { augmentKey } from '../common/image-pipeline.js';
 import { type ImageFolderDataConfig, imageFolderSchema } from './image-folder-config.js';
 import { ImageFolderDataset } from './image-folder-dataset.js';
-import { readImageFolder, readLines } from './read-image-folder.js';
+import { type ImageFolder, readImageFolder, readLines } from './read-image-folder.js';
 
 /** The templates of the section: a file's lines, a list, or OpenAI's ImageNet templates; each must hold {}. */
 export function imageFolderTemplates(data: ImageFolderDataConfig): readonly string[] {
@@ -21,6 +21,13 @@ export function imageFolderTemplates(data: ImageFolderDataConfig): readonly stri
     }
   }
   return list;
+}
+
+/** Logs the entries of a folder that were left out, the first few by name, so a folder "x.png" or a broken link does not go unnoticed. */
+function logSkipped({ root, skipped }: ImageFolder, log: (message: string) => void): void {
+  if (skipped.length === 0) return;
+  const shown = skipped.slice(0, 10).map((s) => `${relative(root, s.path)}: ${s.reason}`);
+  log(`image-folder: left out ${skipped.length} entr${skipped.length === 1 ? 'y' : 'ies'} of ${root} named like images: ${shown.join('; ')}${skipped.length > 10 ? '; ...' : ''}`);
 }
 
 /** `data.type: "image-folder"`: DIR/<class>/<image> folders; images decoded on a worker thread. */
@@ -39,6 +46,7 @@ export const imageFolderPlugin = definePlugin<ClipDataset, ImageFolderDataConfig
       `image-folder: ${train.images.length} training images of ${train.classNames.length} classes in ${data.path}` +
         `${evalFolder ? `, ${evalFolder.images.length} evaluation images in ${evalRoot}` : ''}, ${templates.length} templates${data.augment ? ', augmented' : ''}`,
     );
+    for (const folder of evalFolder && evalFolder !== train ? [train, evalFolder] : [train]) logSkipped(folder, log);
     const loader = workerImageLoader({ preprocess, imageSize, augment: data.augment, augmentKey: augmentKey(dataRandom(config.train.seed)) });
     return new ImageFolderDataset({ train, eval: evalFolder, templates, imageSize, preprocess, seed: config.train.seed, loader, log });
   },

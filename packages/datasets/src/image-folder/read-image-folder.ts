@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join, relative } from 'node:path';
+import { join, relative } from 'node:path';
 import { ClipkitError } from '@clipkit/core';
+import { findImages, type SkippedImage } from '@clipkit/images';
 import type { ImageRow } from '../common/image-files.js';
 
 /** An image of a labelled folder: its path, its class index, and where to say it is. */
@@ -17,10 +18,10 @@ export interface ImageFolder {
   readonly folders: readonly string[];
   /** Every image, class after class, sorted by path within each class. */
   readonly images: readonly LabelledImage[];
+  /** Entries named like images that are not files (a folder "x.png", a broken link), left out. */
+  readonly skipped: readonly SkippedImage[];
 }
 
-/** The extensions decodeImage reads. */
-const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg', '.webp']);
 /** The file that names the classes, as CLIP_benchmark's classnames.txt: one name per class folder, in sorted order. */
 export const CLASSNAMES_FILE = 'classnames.txt';
 
@@ -40,7 +41,8 @@ export function readLines(file: string, what: string): string[] {
 
 /**
  * Reads DIR/<class>/<image> as torchvision's ImageFolder does: the class folders sorted by name are labels
- * 0, 1, ...; images are found at any depth below a class folder. Names come from DIR/classnames.txt when it
+ * 0, 1, ...; images are found at any depth below a class folder (findImages: each real folder entered once,
+ * entries that are not image files skipped and listed). Names come from DIR/classnames.txt when it
  * exists (e.g. "tench" for folder n01440764), else from the folder names.
  */
 export function readImageFolder(root: string): ImageFolder {
@@ -62,14 +64,11 @@ export function readImageFolder(root: string): ImageFolder {
     );
   }
   const images: LabelledImage[] = [];
+  const skipped: SkippedImage[] = [];
   folders.forEach((folder, label) => {
-    const files = readdirSync(join(root, folder), { recursive: true, encoding: 'utf8' })
-      .filter((name) => IMAGE_EXTENSIONS.has(extname(name).toLowerCase()))
-      .sort();
-    for (const file of files) {
-      const image = join(root, folder, file);
-      images.push({ image, label, where: relative(root, image) });
-    }
+    const found = findImages(join(root, folder));
+    for (const image of found.files) images.push({ image, label, where: relative(root, image) });
+    skipped.push(...found.skipped);
   });
   const counts = new Array<number>(folders.length).fill(0);
   for (const { label } of images) counts[label]++;
@@ -78,5 +77,5 @@ export function readImageFolder(root: string): ImageFolder {
     throw new ClipkitError(
       `image folder ${root}: class folder${empty.length === 1 ? '' : 's'} ${empty.join(', ')} hold${empty.length === 1 ? 's' : ''} no .png, .jpg, .jpeg or .webp images`,
     );
-  return { root, classNames, folders, images };
+  return { root, classNames, folders, images, skipped };
 }

@@ -44,7 +44,7 @@ function readJsonl(file: string, text: string, { imageKey, captionKey }: Caption
 }
 
 function readDelimited(file: string, text: string, { imageKey, captionKey, separator }: CaptionTableOptions): CaptionRow[] {
-  const [header, ...records] = parseDelimited(text, separator);
+  const [header, ...records] = parseDelimited(text, separator, file);
   if (!header) throw new ClipkitError(`${file}: the file is empty; expected a header row naming the columns "${imageKey}" and "${captionKey}"`);
   const column = (key: string, field: string) => {
     const index = header.fields.indexOf(key);

@@ -15,4 +15,12 @@ describe('syntheticShapesPlugin', () => {
     expect(create).toThrow(ConfigError);
     expect(create).toThrow('model.vision.imageSize: must be 32');
   });
+
+  it('bounds evalSize, so 1e9 held-out images is a ConfigError rather than an evaluation that never ends (issue 16)', () => {
+    const parse = (evalSize: number) =>
+      parseClipConfig({ model: { embedDim: 16, vision: { type: 'vit' }, text: { type: 'transformer' } }, data: { type: 'synthetic-shapes', evalSize } }, plugins);
+    expect(() => parse(1e9)).toThrow(ConfigError);
+    expect(() => parse(1e9)).toThrow(/data\.evalSize: .*1000000/);
+    expect((parse(1_000_000).data as SyntheticShapesDataConfig).evalSize).toBe(1_000_000);
+  });
 });

@@ -1,7 +1,14 @@
 import { ClipkitError } from '@clipkit/core';
 import { type BpeVocabulary, END_OF_WORD } from './bpe-vocabulary.js';
 import { BYTE_TO_CHAR } from './byte-encoder.js';
+import { mergeLongWord } from './merge-long-word.js';
 import { PairTable } from './pair-table.js';
+
+/**
+ * Words of more bytes than this merge through a heap (mergeLongWord, O(n log n)); shorter ones by the
+ * reference's scan, which is faster for them (almost every word is a few bytes) but O(n^2).
+ */
+const LONG_WORD = 64;
 
 /** Words cached before the cache is emptied (a long-running process sees unbounded distinct words). */
 const MAX_CACHED_WORDS = 1 << 18;
@@ -67,6 +74,10 @@ export class BytePairEncoding {
   }
 
   private merge(symbols: number[]): number[] {
+    return symbols.length > LONG_WORD ? mergeLongWord(symbols, this.pairRank, this.mergedId) : this.mergeShortWord(symbols);
+  }
+
+  private mergeShortWord(symbols: number[]): number[] {
     while (symbols.length > 1) {
       let best = Infinity;
       let first = 0;
