@@ -86,7 +86,7 @@ export { type ClipTrainables, clipStateDict, trainableParameters } from './train
 export { contrastiveGradients, type ContrastiveStep } from './training/contrastive-gradients.js';
 export { CHECKPOINT_DIR, type CheckpointContents, findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './training/checkpoint.js';
 export { lockTowers } from './training/lock-towers.js';
-export { lockRunDir, RUN_LOCK_FILE } from './training/run-lock.js';
+export { lockRunDir, RUN_LOCK_FILE, RunLockedError } from './training/run-lock.js';
 export { type EvalMetrics, MetricsLog, type MetricsLine, type TrainMetrics } from './training/metrics-log.js';
 export { NonFiniteLossError, trainClip, type TrainEvent, type TrainOptions, type TrainResult } from './training/train-clip.js';
 export { accuracyOf, type ZeroShotAccuracy, type ZeroShotPredictions, zeroShotAccuracy, zeroShotPredictions } from './evaluation/zero-shot-accuracy.js';

@@ -5,6 +5,9 @@ import { ClipkitError } from '../errors.js';
 /** The lock file of a run directory: the pid of the process training in it. */
 export const RUN_LOCK_FILE = 'run.lock';
 
+/** The run folder is being trained in by another live process. */
+export class RunLockedError extends ClipkitError {}
+
 /** Whether a process with this pid exists (signal 0 checks without sending; EPERM: it exists, owned by another user). */
 function isAlive(pid: number): boolean {
   try {
@@ -51,7 +54,7 @@ export function lockRunDir(runDir: string): () => void {
   if (!create(path)) {
     const holder = readPid(path);
     if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-      throw new ClipkitError(`${runDir} is in use by another training run (process ${holder}, see ${path}); wait for it to end, or stop it`);
+      throw new RunLockedError(`${runDir} is in use by another training run (process ${holder}, see ${path}); wait for it to end, or stop it`);
     }
     if (holder === process.pid) throw new ClipkitError(`${runDir} is already being trained by this process`);
     // Stale (its process is gone) or empty (its writer died between creating and writing it).
