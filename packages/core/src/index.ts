@@ -53,6 +53,7 @@ export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type Ra
 export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensors/safetensors-file.js';
 export { writeSafetensors } from './safetensors/write-safetensors.js';
 export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
+export { writeError } from './io/write-error.js';
 export { SeededRandom } from './random/seeded-random.js';
 export { ClipModel, type ClipLogits, type ClipModelOptions, type EncodeOptions, type RankResult } from './model/clip-model.js';
 export { LogitParameters } from './model/logit-parameters.js';

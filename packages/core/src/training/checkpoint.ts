@@ -7,6 +7,7 @@ import type { DataPosition } from '../components/dataset.js';
 import type { ClipConfig } from '../config/clip-config.js';
 import { ClipkitError } from '../errors.js';
 import { writeContentAtomic } from '../io/atomic-file.js';
+import { writeError } from '../io/write-error.js';
 import { toFloat32 } from '../safetensors/dtypes.js';
 import { readSafetensors, SafetensorsFile } from '../safetensors/safetensors-file.js';
 import { writeSafetensors } from '../safetensors/write-safetensors.js';
@@ -95,28 +96,36 @@ export interface CheckpointContents {
  * Writes a checkpoint of the run in `runDir`: the config (clipkit.json), the model's state dict under
  * OpenAI names (model.safetensors: loadable by `loadClip` and by PyTorch), the image transform of its data
  * (preprocessor_config.json, which transformers reads too), the zero-shot prompts (zero-shot-prompts.json),
- * the AdamW moments, the trainer state and the sha256 of each (checksums.sha256, verified on resume). The files are written into a fresh directory which then replaces
- * the previous checkpoint by two renames, so at every moment one complete checkpoint exists: `checkpoint/`,
- * or `.checkpoint-previous/` during the swap.
+ * the AdamW moments, the trainer state and the sha256 of each (checksums.sha256, written last, verified on
+ * resume). The files are written into a fresh directory which then replaces the previous checkpoint by two
+ * renames, so at every moment one complete checkpoint exists: `checkpoint/`, or `.checkpoint-previous/` during
+ * the swap. A write that fails (a full disk) removes the fresh directory and leaves the previous checkpoint.
  */
 export async function saveCheckpoint(runDir: string, contents: CheckpointContents): Promise<string> {
   const { config, model, optimizer, state, prompts } = contents;
   const staging = join(runDir, `${STAGING_PREFIX}${process.pid}`);
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(staging, { recursive: true });
-  const imageSize = config.model.vision.imageSize;
-  await writeContentAtomic(
-    join(staging, PREPROCESSOR_CONFIG_FILE),
-    `${JSON.stringify(preprocessorConfigJson(config.preprocess ?? clipPreprocess(imageSize), imageSize), null, 2)}\n`,
-  );
-  if (prompts) await writeZeroShotPrompts(staging, prompts);
-  await writeContentAtomic(join(staging, LAYOUT_CONFIG_FILES.clipkit), `${JSON.stringify(config, null, 2)}\n`);
-  await writeSafetensors(join(staging, WEIGHTS_FILE), hostTensors(model), { format: 'pt', producer: 'clipkit' });
-  await writeSafetensors(join(staging, OPTIMIZER_FILE), optimizer.stateTensors());
-  await writeContentAtomic(join(staging, STATE_FILE), `${JSON.stringify({ ...state, optimizerStep: optimizer.step }, null, 2)}\n`);
-  await writeChecksums(staging);
-
   const current = join(runDir, CHECKPOINT_DIR);
+  try {
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(staging, { recursive: true });
+    const imageSize = config.model.vision.imageSize;
+    await writeContentAtomic(
+      join(staging, PREPROCESSOR_CONFIG_FILE),
+      `${JSON.stringify(preprocessorConfigJson(config.preprocess ?? clipPreprocess(imageSize), imageSize), null, 2)}\n`,
+    );
+    if (prompts) await writeZeroShotPrompts(staging, prompts);
+    await writeContentAtomic(join(staging, LAYOUT_CONFIG_FILES.clipkit), `${JSON.stringify(config, null, 2)}\n`);
+    await writeSafetensors(join(staging, WEIGHTS_FILE), hostTensors(model), { format: 'pt', producer: 'clipkit' });
+    await writeSafetensors(join(staging, OPTIMIZER_FILE), optimizer.stateTensors());
+    await writeContentAtomic(join(staging, STATE_FILE), `${JSON.stringify({ ...state, optimizerStep: optimizer.step }, null, 2)}\n`);
+    await writeChecksums(staging);
+  } catch (error) {
+    await rm(staging, { recursive: true, force: true });
+    // Said of the checkpoint: the staging directory a message would name is gone.
+    if (error instanceof ClipkitError) error.message = error.message.split(staging).join(current);
+    throw writeError(current, error);
+  }
+
   const previous = join(runDir, PREVIOUS_DIR);
   await rm(previous, { recursive: true, force: true });
   if (existsSync(current)) await rename(current, previous);

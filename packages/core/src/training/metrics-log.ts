@@ -1,5 +1,6 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ClipkitError } from '../errors.js';
+import { writeError } from '../io/write-error.js';
 import type { RetrievalRecall } from '../evaluation/retrieval-recall.js';
 import type { ZeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
 
@@ -43,7 +44,11 @@ export class MetricsLog {
   constructor(readonly path: string) {}
 
   append(line: MetricsLine): void {
-    appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+    try {
+      appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+    } catch (error) {
+      throw writeError(this.path, error);
+    }
   }
 
   /**
@@ -72,7 +77,12 @@ export class MetricsLog {
     const kept = this.read().filter((line) => stepsDone(line) <= steps);
     // Through a temporary file: a kill while rewriting must not lose the lines kept.
     const temp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(temp, kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
-    renameSync(temp, this.path);
+    try {
+      writeFileSync(temp, kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      renameSync(temp, this.path);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw writeError(this.path, error);
+    }
   }
 }

@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipkitError } from '../errors.js';
+import { writeError } from '../io/write-error.js';
 
 /** The lock file of a run directory: the pid of the process training in it. */
 export const RUN_LOCK_FILE = 'run.lock';
@@ -34,10 +35,13 @@ function create(path: string): boolean {
     fd = openSync(path, 'wx');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new ClipkitError(`cannot create the lock file ${path} (${(error as Error).message}); the run folder must be writable`);
+    throw writeError(path, error);
   }
   try {
     writeSync(fd, `${process.pid}\n`);
+  } catch (error) {
+    rmSync(path, { force: true });
+    throw writeError(path, error);
   } finally {
     closeSync(fd);
   }

@@ -11,6 +11,7 @@ import { assembleClip } from '../di/assemble-clip.js';
 import type { AnyClipPlugin } from '../di/plugin.js';
 import { BACKEND, DATASET, LOSS, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_TEXT_ENCODER } from '../di/slots.js';
 import { ClipkitError } from '../errors.js';
+import { writeError } from '../io/write-error.js';
 import { retrievalRecall } from '../evaluation/retrieval-recall.js';
 import { zeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
 import { ClipModel } from '../model/clip-model.js';
@@ -129,9 +130,13 @@ function promptsOf(dataset: ClipDataset): ZeroShotPrompts | undefined {
  * end. A run is deterministic for a given config and seed, and `resume` continues it exactly.
  */
 export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlugin[], options: TrainOptions): Promise<TrainResult> {
-  mkdirSync(options.outDir, { recursive: true });
   let unlock: () => void;
   try {
+    try {
+      mkdirSync(options.outDir, { recursive: true });
+    } catch (error) {
+      throw writeError(options.outDir, error);
+    }
     // One run at a time in a folder: two would interleave metrics.jsonl and overwrite each other's checkpoints.
     unlock = lockRunDir(options.outDir);
   } catch (error) {
