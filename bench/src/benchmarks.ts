@@ -1,4 +1,5 @@
 import { gemmSpeed } from './gemm-speed.js';
+import { killResumeBenchmark } from './kill-resume.js';
 import { onnxInference } from './onnx-inference.js';
 import { searchIndexing } from './search-indexing.js';
 import { searchLatency } from './search-latency.js';
@@ -20,6 +21,7 @@ export interface Benchmark {
 /** Every benchmark, each in its own file. */
 export const BENCHMARKS: readonly Benchmark[] = [
   gemmSpeed,
+  killResumeBenchmark,
   onnxInference,
   searchIndexing,
   searchLatency,
