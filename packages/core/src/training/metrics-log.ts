@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { ClipkitError } from '../errors.js';
-import { writeError } from '../io/write-error.js';
 import type { RetrievalRecall } from '../evaluation/retrieval-recall.js';
 import type { ZeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
+import { writeError } from '../io/write-error.js';
 
 /** One logged training step (open_clip's log line). */
 export interface TrainMetrics {
