@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DataPosition } from '../components/dataset.js';
 import type { ClipConfig } from '../config/clip-config.js';
@@ -48,20 +48,30 @@ async function writeChecksums(dir: string): Promise<void> {
 }
 
 /**
+ * What to do about a damaged checkpoint: train the run again from its start, in a new folder beside it, with its
+ * own config (the checkpoint's clipkit.json, unless that is the damaged file).
+ */
+function cannotResume(dir: string, damagedFile?: string): string {
+  const config = join(dir, LAYOUT_CONFIG_FILES.clipkit);
+  const fresh = `${dirname(resolve(dir))}-again`;
+  const command = damagedFile === config || !existsSync(config) ? `clipkit train --config CONFIG --out ${fresh}` : `clipkit train --config ${config} --out ${fresh}`;
+  return `the checkpoint in ${dir} is damaged and cannot be resumed; start the run again in a new folder: ${command}`;
+}
+
+/**
  * Throws, naming the file, unless every file the checkpoint's checksums manifest lists has its sha256 (run before
  * reading anything else of a checkpoint). A checkpoint written before checkpoints had a manifest is taken as it is.
  */
 export async function verifyCheckpoint(dir: string): Promise<void> {
   const manifest = join(dir, CHECKSUMS_FILE);
   if (!existsSync(manifest)) return;
-  const damaged = (what: string) =>
-    new ClipkitError(`${what}: the checkpoint in ${dir} is damaged and cannot be resumed; start the run again in a new folder (clipkit train --config CONFIG --out NEW_DIR)`);
+  const damaged = (what: string, file?: string) => new ClipkitError(`${what}: ${cannotResume(dir, file)}`);
   for (const line of (await readFile(manifest, 'utf8')).split('\n').filter((l) => l !== '')) {
     const match = /^([0-9a-f]{64}) {2}([^/\\]+)$/.exec(line);
     if (!match) throw damaged(`${manifest} has a malformed line "${line.slice(0, 100)}"`);
     const file = join(dir, match[2]);
-    if (!existsSync(file)) throw damaged(`${file} is missing (listed in ${CHECKSUMS_FILE})`);
-    if ((await sha256(file)) !== match[1]) throw damaged(`${file} does not match its sha256 in ${CHECKSUMS_FILE}`);
+    if (!existsSync(file)) throw damaged(`${file} is missing (listed in ${CHECKSUMS_FILE})`, file);
+    if ((await sha256(file)) !== match[1]) throw damaged(`${file} does not match its sha256 in ${CHECKSUMS_FILE}`, file);
   }
 }
 
@@ -155,10 +165,7 @@ export async function loadCheckpoint(checkpointDir: string, model: ReadonlyMap<s
   try {
     saved = JSON.parse(await readFile(statePath, 'utf8'));
   } catch (error) {
-    throw new ClipkitError(
-      `${statePath}: cannot read the trainer state (${(error as Error).message}); the checkpoint is damaged and cannot be resumed: ` +
-        'start the run again in a new folder (clipkit train --config CONFIG --out NEW_DIR)',
-    );
+    throw new ClipkitError(`${statePath}: cannot read the trainer state (${(error as Error).message}); ${cannotResume(checkpointDir, statePath)}`);
   }
   const weights = await SafetensorsFile.open(join(checkpointDir, WEIGHTS_FILE));
   try {

@@ -225,7 +225,7 @@ describe('trainClip resumes a run whatever a kill left in its folder', () => {
     writeFileSync(join(checkpoint, 'model.safetensors'), weights);
     await expect(trainClip(config, plugins, { outDir, resume: true, ...quiet })).rejects.toThrow(
       `${join(checkpoint, 'model.safetensors')} does not match its sha256 in checksums.sha256: the checkpoint in ${checkpoint} is damaged and cannot be resumed; ` +
-        'start the run again in a new folder (clipkit train --config CONFIG --out NEW_DIR)',
+        `start the run again in a new folder: clipkit train --config ${join(checkpoint, 'clipkit.json')} --out ${outDir}-again`,
     );
   });
 
@@ -235,12 +235,16 @@ describe('trainClip resumes a run whatever a kill left in its folder', () => {
     // A checkpoint from before checksums: only reading the state finds the damage.
     rmSync(join(outDir, 'checkpoint', 'checksums.sha256'));
     writeFileSync(join(outDir, 'checkpoint', 'trainer-state.json'), '{"step": 2, "posi');
+    const checkpoint = join(outDir, 'checkpoint');
     await expect(trainClip(config, plugins, { outDir, resume: true, ...quiet })).rejects.toThrow(
-      /trainer-state\.json: cannot read the trainer state .*; the checkpoint is damaged and cannot be resumed: start the run again in a new folder \(clipkit train --config CONFIG --out NEW_DIR\)$/,
+      `; the checkpoint in ${checkpoint} is damaged and cannot be resumed; start the run again in a new folder: ` +
+        `clipkit train --config ${join(checkpoint, 'clipkit.json')} --out ${outDir}-again`,
     );
     expect(existsSync(join(outDir, RUN_LOCK_FILE))).toBe(false);
-    const again = runDir();
-    await trainClip(config, plugins, { outDir: again, ...quiet });
+    // What the command does: the run from its start with the checkpoint's config, which is the run's.
+    const again = `${outDir}-again`;
+    const saved = parseClipConfig(JSON.parse(readFileSync(join(checkpoint, 'clipkit.json'), 'utf8')), plugins);
+    await trainClip(saved, plugins, { outDir: again, ...quiet });
     expect(untimed(again)).toEqual(untimed(straight));
   });
 
