@@ -1,4 +1,5 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { ClipkitError } from '../errors.js';
 import type { RetrievalRecall } from '../evaluation/retrieval-recall.js';
 import type { ZeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
@@ -72,9 +73,16 @@ export class MetricsLog {
       });
   }
 
-  /** Drops lines written after `steps` steps (a resumed run repeats them from its checkpoint) and a torn last line. */
+  /**
+   * Drops lines written after `steps` steps (a resumed run repeats them from its checkpoint) and a torn last
+   * line, and the temporary files of rewrites a kill interrupted.
+   */
   truncateAfter(steps: number): void {
     const kept = this.read().filter((line) => stepsDone(line) <= steps);
+    // `${path}.<pid>.tmp`, as written below.
+    const prefix = `${basename(this.path)}.`;
+    const stale = (name: string) => name.startsWith(prefix) && name.endsWith('.tmp') && /^\d+$/.test(name.slice(prefix.length, -'.tmp'.length));
+    for (const name of readdirSync(dirname(this.path)).filter(stale)) rmSync(join(dirname(this.path), name), { force: true });
     // Through a temporary file: a kill while rewriting must not lose the lines kept.
     const temp = `${this.path}.${process.pid}.tmp`;
     try {

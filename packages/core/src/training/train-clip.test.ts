@@ -177,9 +177,10 @@ describe('trainClip resumes a run whatever a kill left in its folder', () => {
     expect(weightsOf(outDir).equals(weightsOf(straight))).toBe(true);
   });
 
-  it('drops a torn last line of metrics.jsonl, and removes checkpoint staging folders', async () => {
+  it('drops a torn last line of metrics.jsonl, and removes checkpoint staging folders and temporary files', async () => {
     const outDir = await resumedAfter((dir) => {
       appendFileSync(join(dir, 'metrics.jsonl'), '{"type":"train","step":2,"lo');
+      writeFileSync(join(dir, 'metrics.jsonl.99999.tmp'), '{"type":"train"');
       mkdirSync(join(dir, '.checkpoint-staging-99999'));
       writeFileSync(join(dir, '.checkpoint-staging-99999', 'model.safetensors'), 'half');
     });
