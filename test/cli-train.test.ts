@@ -115,7 +115,10 @@ describe('a run folder trained by one process at a time', () => {
     expect(trainer).not.toBe(first.pid);
     const second = run('train', '--resume', '--out', out);
     expect(second.status).toBe(1);
-    expect(second.stderr).toBe(`clipkit: ${out} is in use by another training run (process ${trainer}, see ${lock}); wait for it to end, or stop it\n`);
+    expect(second.stderr).toBe(
+      `clipkit: ${out} is in use by another training run (process ${trainer}, see ${lock}); wait for it to end, or stop it ` +
+        `(if process ${trainer} is not clipkit, the run that locked the folder crashed and its number was reused: remove ${lock})\n`,
+    );
     first.kill('SIGKILL');
     await waitFor(() => !isAlive(trainer), `process ${trainer} to end`, 20);
     // Its lock is stale now: the run resumes.

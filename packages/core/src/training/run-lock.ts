@@ -58,7 +58,10 @@ export function lockRunDir(runDir: string): () => void {
   if (!create(path)) {
     const holder = readPid(path);
     if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
-      throw new RunLockedError(`${runDir} is in use by another training run (process ${holder}, see ${path}); wait for it to end, or stop it`);
+      throw new RunLockedError(
+        `${runDir} is in use by another training run (process ${holder}, see ${path}); wait for it to end, or stop it ` +
+          `(if process ${holder} is not clipkit, the run that locked the folder crashed and its number was reused: remove ${path})`,
+      );
     }
     if (holder === process.pid) throw new ClipkitError(`${runDir} is already being trained by this process`);
     // Stale (its process is gone) or empty (its writer died between creating and writing it).
