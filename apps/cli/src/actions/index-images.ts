@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ClipkitError, writeError } from '@clipkit/core';
 import { type IndexProgress, type IndexReport, indexImages } from '@clipkit/search';
@@ -72,6 +73,7 @@ function summary(report: IndexReport, db: string): string[] {
 /** `clipkit index DIR --model REF [--db PATH]`: embeds the folder's new and changed images into the index. */
 export async function indexFolder(dir: string, options: IndexOptions): Promise<void> {
   checkPaths(dir, options.db);
+  const isNew = !existsSync(options.db);
   const { embedder, loaded } = await openSearchEmbedder(options.model, { backend: options.backend, batchSize: options.batchSize });
   try {
     const report = await indexImages({
@@ -84,6 +86,8 @@ export async function indexFolder(dir: string, options: IndexOptions): Promise<v
     });
     for (const line of summary(report, options.db)) console.log(line);
   } catch (error) {
+    // An index this command began holds nothing worth keeping; an existing one keeps what LanceDB committed.
+    if (isNew) await rm(options.db, { recursive: true, force: true });
     throw indexWriteError(options.db, error);
   } finally {
     await loaded.dispose();
