@@ -1,16 +1,16 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { MetricsLog } from '@clipkit/core';
+import { MetricsLog, RUN_LOCK_FILE } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
 
 const cli = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'clipkit-cli-train-'));
 
 /** A config small enough to train a few steps in seconds. */
-function writeConfig(name: string, loss: 'clip' | 'siglip'): string {
+function writeConfig(name: string, loss: 'clip' | 'siglip', steps = 4): string {
   const file = join(dir, `${name}.json`);
   writeFileSync(
     file,
@@ -25,7 +25,7 @@ function writeConfig(name: string, loss: 'clip' | 'siglip'): string {
       loss: { type: loss },
       backend: { type: 'tfjs', device: 'wasm' },
       data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 32 },
-      train: { batchSize: 8, steps: 4, warmupSteps: 1, logEvery: 1 },
+      train: { batchSize: 8, steps, warmupSteps: 1, logEvery: 1 },
     }),
   );
   return file;
@@ -81,5 +81,49 @@ describe('clipkit train / eval / compare', () => {
     );
     expect(missing.status).not.toBe(0);
     expect(missing.stderr).toMatch(/apt-get install dataset-fashion-mnist/);
+  });
+});
+
+/** Whether a process with this pid exists. */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(condition: () => boolean, what: string, seconds = 60): Promise<void> {
+  for (const end = Date.now() + seconds * 1000; !condition(); ) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+describe('a run folder trained by one process at a time', () => {
+  it('refuses a second train --resume, and the restarted training process ends when the clipkit command is killed', async () => {
+    const out = join(dir, 'locked');
+    const config = writeConfig('long', 'clip', 100_000);
+    expect(run('train', '--config', config, '--out', out, '--max-steps', '1').status).toBe(0);
+    // Through bin/clipkit.js, which restarts Node with --single-threaded-gc: the training runs in its child.
+    const bin = fileURLToPath(new URL('../apps/cli/bin/clipkit.js', import.meta.url));
+    const first = spawn('node', [bin, 'train', '--resume', '--out', out], { stdio: 'ignore' });
+    const lock = join(out, RUN_LOCK_FILE);
+    await waitFor(() => existsSync(lock) && readFileSync(lock, 'utf8').endsWith('\n'), 'the lock');
+    const trainer = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+    expect(trainer).not.toBe(first.pid);
+    const second = run('train', '--resume', '--out', out);
+    expect(second.status).toBe(1);
+    expect(second.stderr).toBe(
+      `clipkit: ${out} is in use by another training run (process ${trainer}, see ${lock}); wait for it to end, or stop it ` +
+        `(if process ${trainer} is not clipkit, the run that locked the folder crashed and its number was reused: remove ${lock})\n`,
+    );
+    first.kill('SIGKILL');
+    await waitFor(() => !isAlive(trainer), `process ${trainer} to end`, 20);
+    // Its lock is stale now: the run resumes.
+    const resumed = run('train', '--resume', '--out', out, '--max-steps', '3');
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(existsSync(lock)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import { embedImages } from './embed-images.js';
 import { gemmSpeed } from './gemm-speed.js';
+import { killResumeBenchmark } from './kill-resume.js';
 import { onnxInference } from './onnx-inference.js';
 import { onnxPrecision } from './onnx-precision.js';
 import { searchIndexing } from './search-indexing.js';
@@ -23,6 +24,7 @@ export interface Benchmark {
 export const BENCHMARKS: readonly Benchmark[] = [
   embedImages,
   gemmSpeed,
+  killResumeBenchmark,
   onnxInference,
   onnxPrecision,
   searchIndexing,

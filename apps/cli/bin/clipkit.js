@@ -23,9 +23,18 @@ const command = args.find((arg) => !arg.startsWith('-'));
 const runsModels = MODEL_COMMANDS.has(command) && !args.some((arg) => arg === '-h' || arg === '--help');
 
 if (!runsModels || process.execArgv.includes(GC_FLAG)) {
+  // The restarted process ends with the one that started it (killed with SIGKILL, say), rather than train on
+  // unseen: the IPC channel between them closes when either ends. Unreferenced, it keeps neither running.
+  if (process.channel) {
+    process.channel.unref();
+    process.on('disconnect', () => {
+      console.error('clipkit: the clipkit process that started this one has ended; stopping');
+      process.exit(1);
+    });
+  }
   await import(main.href);
 } else {
-  const child = spawn(process.execPath, [...process.execArgv, GC_FLAG, fileURLToPath(main), ...args], { stdio: 'inherit' });
+  const child = spawn(process.execPath, [...process.execArgv, GC_FLAG, fileURLToPath(import.meta.url), ...args], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
   // Ctrl-C reaches the child from the terminal too: wait for it to stop cleanly rather than die first.
   process.on('SIGINT', () => undefined);
   process.on('SIGTERM', () => child.kill('SIGTERM'));

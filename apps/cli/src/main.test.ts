@@ -33,6 +33,24 @@ describe('the clipkit command', () => {
     expect(run.stderr).toContain('(run clipkit --help for usage)');
   });
 
+  it('exits with 2 on a usage error, the argument parser finding it, and says so in the help', () => {
+    for (const args of [['trian'], ['train', '--bogus'], ['train', '--max-steps'], ['embed', '--model']]) {
+      const run = spawnSync('node', [main, ...args], { encoding: 'utf8' });
+      expect(run.status, args.join(' ')).toBe(2);
+      expect(run.stderr).toMatch(/^error: .*\n(.*\n)?\(run clipkit --help for usage\)\n$/);
+    }
+    for (const args of [['--help'], ['train', '--help'], ['--version'], ['help', 'train']]) expect(spawnSync('node', [main, ...args]).status, args.join(' ')).toBe(0);
+    const help = execFileSync('node', [main, '--help'], { encoding: 'utf8' });
+    expect(help).toMatch(/\nExit codes:\n {2}0 {6}done\n {2}1 {6}bad input, files or environment .*\n.*one line on stderr.*\n {2}2 {6}a usage error/);
+  });
+
+  it('prints a failing environment as one line with exit code 1', () => {
+    // --out under a file: the file system's ENOTDIR, said of the path.
+    const run = spawnSync('node', [main, 'config-schema', '--out', `${main}/schema.json`], { encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe(`clipkit: cannot write ${main}/schema.json: a part of the path is a file, not a folder (ENOTDIR); give a path inside a folder\n`);
+  });
+
   it("answers --help, --version and a command's --help without importing core, tfjs, onnxruntime or sharp", () => {
     for (const args of [['--help'], ['--version'], ['train', '--help'], ['help', 'embed'], ['search', '--help'], ['help', 'serve']]) {
       const run = withoutHeavyModules(...args);

@@ -1,3 +1,4 @@
+import { CommanderError } from 'commander';
 import { createProgram } from './program.js';
 
 /**
@@ -12,11 +13,30 @@ function isClipkitError(error: unknown): error is Error {
   return false;
 }
 
+/**
+ * A failure of the environment rather than of clipkit (a full disk, a read-only or missing folder, no
+ * permission), told by Node's system error code; the writers wrap the ones they expect with the file named.
+ */
+const SYSTEM_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENOTEMPTY', 'EMFILE', 'ENFILE', 'EIO']);
+const isSystemError = (error: unknown): error is NodeJS.ErrnoException =>
+  error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string' && SYSTEM_ERRORS.has((error as NodeJS.ErrnoException).code!);
+
 try {
   await createProgram().parseAsync(process.argv);
 } catch (error) {
-  // A user mistake is one clear line; anything else is a bug and keeps its stack.
-  if (!isClipkitError(error)) throw error;
-  console.error(`clipkit: ${error.message}`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // Commander has printed its message; --help and --version end here too, with code 0.
+    process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (isClipkitError(error) || isSystemError(error)) {
+    // A user mistake or a failing environment is one clear line; anything else is a bug and keeps its stack.
+    console.error(
+      `clipkit: ${error.message
+        .split('\n')
+        .map((line) => line.trim())
+        .join(' ')}`,
+    );
+    process.exitCode = 1;
+  } else {
+    throw error;
+  }
 }

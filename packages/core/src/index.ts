@@ -55,6 +55,7 @@ export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type Ra
 export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensors/safetensors-file.js';
 export { writeSafetensors } from './safetensors/write-safetensors.js';
 export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
+export { writeError } from './io/write-error.js';
 export { SeededRandom } from './random/seeded-random.js';
 export { ClipModel, type ClipLogits, type ClipModelOptions, type EncodeOptions, type EncodeTextOptions, type RankResult } from './model/clip-model.js';
 export { LogitParameters } from './model/logit-parameters.js';
@@ -88,6 +89,7 @@ export { type ClipTrainables, clipStateDict, trainableParameters } from './train
 export { contrastiveGradients, type ContrastiveStep } from './training/contrastive-gradients.js';
 export { CHECKPOINT_DIR, type CheckpointContents, findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './training/checkpoint.js';
 export { lockTowers } from './training/lock-towers.js';
+export { lockRunDir, RUN_LOCK_FILE, RunLockedError } from './training/run-lock.js';
 export { type EvalMetrics, MetricsLog, type MetricsLine, type TrainMetrics } from './training/metrics-log.js';
 export { NonFiniteLossError, trainClip, type TrainEvent, type TrainOptions, type TrainResult } from './training/train-clip.js';
 export { accuracyOf, type ZeroShotAccuracy, type ZeroShotPredictions, zeroShotAccuracy, zeroShotPredictions } from './evaluation/zero-shot-accuracy.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { ClipkitError, type ClipModel, type HostTensor, type LoadedClip, type Tokenizer, writeSafetensors } from '@clipkit/core';
+import { ClipkitError, type ClipModel, type HostTensor, type LoadedClip, type Tokenizer, writeError, writeSafetensors } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { batchesByLength } from '../inference/batches-by-length.js';
 import { forEachImageBatch } from '../inference/for-each-image-batch.js';
@@ -169,7 +169,9 @@ export async function embed(options: EmbedOptions): Promise<void> {
       out.set('logits_per_text', await hostTensor(logitsPerText));
       tf.dispose([imageEmbeds, textEmbeds, logitsPerImage, logitsPerText]);
     }
-    await mkdir(dirname(resolve(options.out)), { recursive: true });
+    await mkdir(dirname(resolve(options.out)), { recursive: true }).catch((error) => {
+      throw writeError(options.out, error);
+    });
     await writeSafetensors(options.out, out, metadata);
     console.log(`wrote ${options.out}: ${[...out].map(([name, t]) => `${name} [${t.shape.join(', ')}]`).join(', ')}`);
   } finally {

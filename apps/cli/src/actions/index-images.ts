@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { ClipkitError } from '@clipkit/core';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { ClipkitError, writeError } from '@clipkit/core';
 import { type IndexProgress, type IndexReport, indexImages } from '@clipkit/search';
 import { openSearchEmbedder } from '../inference/open-search-embedder.js';
 
@@ -20,6 +21,24 @@ const LIST_SKIPPED = 20;
 function checkPaths(dir: string, db: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ClipkitError(`${dir} is not a folder: give the folder of images to index (clipkit index DIR --model REF)`);
   if (existsSync(db) && !statSync(db).isDirectory()) throw new ClipkitError(`--db ${db} is a file: an image index is a folder; give a new or existing index folder`);
+  // A read-only place is found now, by the folder that will hold the index (the nearest that exists).
+  let parent = resolve(db);
+  while (!existsSync(parent)) parent = dirname(parent);
+  try {
+    accessSync(parent, constants.W_OK);
+  } catch (error) {
+    throw writeError(db, error);
+  }
+}
+
+/** The system errors LanceDB reports by number in its messages ("No space left on device (os error 28)"). */
+const OS_ERRORS: Readonly<Record<string, string>> = { 1: 'EPERM', 13: 'EACCES', 28: 'ENOSPC', 30: 'EROFS', 122: 'EDQUOT' };
+
+/** A LanceDB write error for a full disk and the like, as writeError's one line naming the index. */
+function indexWriteError(db: string, error: unknown): unknown {
+  const number = error instanceof Error ? /\(os error (\d+)\)/.exec(error.message)?.[1] : undefined;
+  const code = number === undefined ? undefined : OS_ERRORS[number];
+  return code ? writeError(db, Object.assign(new Error((error as Error).message, { cause: error }), { code })) : error;
 }
 
 /** The model as the index records it, for `clipkit search` to load again: a local path made absolute, a hub name as given. */
@@ -54,6 +73,7 @@ function summary(report: IndexReport, db: string): string[] {
 /** `clipkit index DIR --model REF [--db PATH]`: embeds the folder's new and changed images into the index. */
 export async function indexFolder(dir: string, options: IndexOptions): Promise<void> {
   checkPaths(dir, options.db);
+  const isNew = !existsSync(options.db);
   const { embedder, loaded } = await openSearchEmbedder(options.model, { backend: options.backend, batchSize: options.batchSize });
   try {
     const report = await indexImages({
@@ -65,6 +85,10 @@ export async function indexFolder(dir: string, options: IndexOptions): Promise<v
       onProgress: process.stderr.isTTY ? undefined : progressLines(),
     });
     for (const line of summary(report, options.db)) console.log(line);
+  } catch (error) {
+    // An index this command began holds nothing worth keeping; an existing one keeps what LanceDB committed.
+    if (isNew) await rm(options.db, { recursive: true, force: true });
+    throw indexWriteError(options.db, error);
   } finally {
     await loaded.dispose();
   }

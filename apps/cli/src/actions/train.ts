@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ClipkitError, trainClip } from '@clipkit/core';
+import { ClipkitError, RunLockedError, trainClip } from '@clipkit/core';
 import { writeRunPlot } from '../training/run-report.js';
 import { trainSetup } from '../training/train-config.js';
 import { trainProgress } from '../training/train-progress.js';
@@ -23,7 +23,23 @@ export async function train(options: TrainCommandOptions): Promise<void> {
   const { config, plugins, name, init } = await trainSetup(options);
   const outDir = options.out ?? defaultRunDir(name);
   const run = trainClip(config, plugins, { outDir, resume: options.resume, maxSteps: options.maxSteps, onEvent: trainProgress(name), init });
-  const result = await run.finally(() => writeRunPlot(outDir, name));
+  const result = await run.then(
+    (done) => {
+      writeRunPlot(outDir, name);
+      return done;
+    },
+    (error) => {
+      // The plot of a failed run helps to see why; a folder another run is training in is left to that run.
+      if (!(error instanceof RunLockedError)) {
+        try {
+          writeRunPlot(outDir, name);
+        } catch {
+          // The run's own error is the one to report.
+        }
+      }
+      throw error;
+    },
+  );
   const evaluation = result.evaluation?.zeroShot;
   const accuracy = evaluation
     ? `; zero-shot top-1 ${(evaluation.top1 * 100).toFixed(2)}%, top-5 ${(evaluation.top5 * 100).toFixed(2)}% on ${evaluation.count} held-out images`

@@ -12,7 +12,8 @@ export function registerExportOnnxCommand(program: Command): void {
         'the folder then works as --model for embed, zero-shot and eval',
     )
     .addOption(modelOption())
-    .requiredOption('--out <dir>', 'the directory to write (created if missing)')
+    .requiredOption('--out <dir>', 'the folder to write: new or empty (see --force); written in a staging folder beside it, then renamed into place')
+    .option('--force', 'replace the contents of a non-empty --out (never the model being exported)')
     .addOption(
       new Option(
         '--quantize <type>',

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { ClipkitError } from '@clipkit/core';
+import { ClipkitError, writeError } from '@clipkit/core';
 
 /** `path` with symbolic links resolved as far as it exists (a folder not yet made keeps its own name). */
 function realPath(path: string): string {
@@ -32,8 +32,8 @@ export function checkNotSource(out: string, source: string): void {
 
 /**
  * Writes a folder through a staging folder beside it (same file system), renamed into place once `write` is
- * done: a crash or error leaves `out` as it was, never half-written. An existing `out` is moved aside, replaced,
- * then removed.
+ * done: a crash or error leaves `out` as it was, never half-written, and no staging folder (a full disk or a
+ * read-only folder fail with one line naming `out`). An existing `out` is moved aside, replaced, then removed.
  */
 export async function writeFolderStaged(out: string, write: (staging: string) => Promise<void>): Promise<void> {
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -49,6 +49,10 @@ export async function writeFolderStaged(out: string, write: (staging: string) =>
       throw error;
     }
     await rm(previous, { recursive: true, force: true });
+  } catch (error) {
+    // Said of `out`: the staging folder a message would name is gone.
+    if (error instanceof ClipkitError) error.message = error.message.split(staging).join(out);
+    throw writeError(out, error);
   } finally {
     await rm(staging, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { MetricsLog } from '@clipkit/core';
+import { MetricsLog, writeError } from '@clipkit/core';
 import { svgCharts } from './svg-line-chart.js';
 import { trainingCharts } from './training-plot.js';
 
@@ -10,6 +10,14 @@ export function writeRunPlot(runDir: string, label: string): string | undefined 
   if (!existsSync(log.path)) return undefined;
   const lines = log.read();
   const path = join(runDir, 'training.svg');
-  writeFileSync(path, svgCharts(trainingCharts([{ label, lines }])));
+  // Through a temporary file, so that a kill never leaves half a plot.
+  const temp = `${path}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, svgCharts(trainingCharts([{ label, lines }])));
+    renameSync(temp, path);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw writeError(path, error);
+  }
   return path;
 }

@@ -10,6 +10,8 @@ export interface BlasAddon {
   info(): BlasAddonInfo;
   /** Threads of the addon's pool, the calling thread included (the GEMM itself runs one thread per slice). */
   setThreads(threads: number): void;
+  /** How many distinct OS threads ran parallel work (a GEMM's slices, say) since the previous call. */
+  threadsRan(): number;
   /** Runs every product from now on on the GEMM with this key (one of `info().gemms`, or "builtin" for clipkit's fastest). */
   useGemm(key: string): void;
   /**
@@ -170,7 +172,10 @@ export interface BlasAddon {
 
 export interface BlasAddonInfo {
   apiVersion: number;
+  /** Threads of the pool, the calling thread included. */
   threads: number;
+  /** Worker threads alive now: threads - 1 once a parallel region has run, none before. */
+  workers: number;
   /** The GEMM the products run on: "OpenBLAS 0.3.21 Haswell" (its version and the kernels it picked for this CPU), "clipkit sgemm AVX2", ... */
   gemm: string;
   /**
@@ -181,7 +186,7 @@ export interface BlasAddonInfo {
 }
 
 /** The addon interface this code was written against; native/src/addon.cc holds the same number. */
-const BLAS_ADDON_API_VERSION = 7;
+const BLAS_ADDON_API_VERSION = 8;
 
 /** Activation codes of native/src/bias-activation.h. */
 export const ADDON_ACTIVATIONS = { linear: 0, relu: 1, relu6: 2, leakyrelu: 3, sigmoid: 4, elu: 5, prelu: 6 } as const;

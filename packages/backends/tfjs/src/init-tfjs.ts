@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
 import { ClipkitError, registerTensorOps } from '@clipkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BlasAddonLoad, loadBlasAddon } from './blas-addon.js';
 import { BLAS_BACKEND, registerBlasBackend } from './blas-backend.js';
+import { cpuBudget } from './cpu-budget.js';
 import { bridgeMissingCpuKernels } from './cpu-kernel-bridge.js';
 import { blasOps } from './ops/blas-ops.js';
 import { wasmOps } from './ops/wasm-ops.js';
@@ -81,7 +81,7 @@ async function useBlas(threads: number | null, log: (message: string) => void): 
   await import('@tensorflow/tfjs-backend-cpu'); // its kernels run everything but the accelerated ones
   quietCpuBackend();
   registerBlasBackend(load.addon);
-  load.addon.setThreads(threads ?? availableParallelism());
+  load.addon.setThreads(threads ?? cpuBudget());
   if (!(await tf.setBackend(BLAS_BACKEND))) return undefined;
   registerTensorOps(BLAS_BACKEND, blasOps);
   const info = load.addon.info();

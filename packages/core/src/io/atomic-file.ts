@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { writeError } from './write-error.js';
 
 /**
  * Writes `path` through a temporary file in the same directory, flushed and then renamed over the
- * target, so a crash leaves either the old file or the new one, never half of one.
+ * target, so a crash leaves either the old file or the new one, never half of one. A full disk, a read-only
+ * file system and the like fail with a one-line ClipkitError naming `path` (see writeError), the temporary file removed.
  */
 export async function writeFileAtomic(path: string, write: (file: FileHandle) => Promise<void>): Promise<void> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const file = await open(temp, 'wx');
+  let file: FileHandle;
+  try {
+    file = await open(temp, 'wx');
+  } catch (error) {
+    throw writeError(path, error);
+  }
   try {
     await write(file);
     await file.sync();
@@ -17,7 +24,7 @@ export async function writeFileAtomic(path: string, write: (file: FileHandle) =>
   } catch (error) {
     await file.close().catch(() => undefined);
     await rm(temp, { force: true });
-    throw error;
+    throw writeError(path, error);
   }
 }
 

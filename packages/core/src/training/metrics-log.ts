@@ -1,6 +1,9 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { ClipkitError } from '../errors.js';
 import type { RetrievalRecall } from '../evaluation/retrieval-recall.js';
 import type { ZeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
+import { writeError } from '../io/write-error.js';
 
 /** One logged training step (open_clip's log line). */
 export interface TrainMetrics {
@@ -42,20 +45,52 @@ export class MetricsLog {
   constructor(readonly path: string) {}
 
   append(line: MetricsLine): void {
-    appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+    try {
+      appendFileSync(this.path, `${JSON.stringify(line)}\n`);
+    } catch (error) {
+      throw writeError(this.path, error);
+    }
   }
 
+  /**
+   * The lines written so far. A last line without its newline was torn by a kill while being appended: it is
+   * left out (truncateAfter then drops it from the file). Any other line that is not JSON is an error.
+   */
   read(): MetricsLine[] {
     if (!existsSync(this.path)) return [];
-    return readFileSync(this.path, 'utf8')
-      .split('\n')
-      .filter((l) => l.trim() !== '')
-      .map((l) => JSON.parse(l) as MetricsLine);
+    const lines = readFileSync(this.path, 'utf8').split('\n');
+    // After the last newline: '' when the file ends whole, else the torn line.
+    lines.pop();
+    return lines
+      .map((text, index) => ({ text, index }))
+      .filter(({ text }) => text.trim() !== '')
+      .map(({ text, index }) => {
+        try {
+          return JSON.parse(text) as MetricsLine;
+        } catch {
+          throw new ClipkitError(`${this.path}, line ${index + 1}: not a JSON object ("${text.slice(0, 80)}"); remove or repair that line`);
+        }
+      });
   }
 
-  /** Drops lines written after `steps` steps: a resumed run repeats them from its checkpoint. */
+  /**
+   * Drops lines written after `steps` steps (a resumed run repeats them from its checkpoint) and a torn last
+   * line, and the temporary files of rewrites a kill interrupted.
+   */
   truncateAfter(steps: number): void {
     const kept = this.read().filter((line) => stepsDone(line) <= steps);
-    writeFileSync(this.path, kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    // `${path}.<pid>.tmp`, as written below.
+    const prefix = `${basename(this.path)}.`;
+    const stale = (name: string) => name.startsWith(prefix) && name.endsWith('.tmp') && /^\d+$/.test(name.slice(prefix.length, -'.tmp'.length));
+    for (const name of readdirSync(dirname(this.path)).filter(stale)) rmSync(join(dirname(this.path), name), { force: true });
+    // Through a temporary file: a kill while rewriting must not lose the lines kept.
+    const temp = `${this.path}.${process.pid}.tmp`;
+    try {
+      writeFileSync(temp, kept.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      renameSync(temp, this.path);
+    } catch (error) {
+      rmSync(temp, { force: true });
+      throw writeError(this.path, error);
+    }
   }
 }

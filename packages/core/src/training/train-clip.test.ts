@@ -1,5 +1,6 @@
 import '@tensorflow/tfjs'; // the cpu backend and tfjs's gradients
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -15,6 +16,7 @@ import { SeededRandom } from '../random/seeded-random.js';
 import { readSafetensors } from '../safetensors/safetensors-file.js';
 import { fakePlugins, TINY_MODEL } from '../testing/fake-plugins.test-support.js';
 import type { MetricsLine, TrainMetrics } from './metrics-log.js';
+import { RUN_LOCK_FILE } from './run-lock.js';
 import { trainClip } from './train-clip.js';
 
 const COLOURS = ['red', 'green', 'blue'];
@@ -139,5 +141,119 @@ describe('trainClip', () => {
     const onnx = parseClipConfig({ model: TINY_MODEL, backend: { type: 'onnxruntime' }, data: { type: 'colours' } }, plugins);
     await expect(trainClip(onnx, plugins, { outDir: runDir(), ...quiet })).rejects.toThrow(ClipkitError);
     await expect(trainClip(onnx, plugins, { outDir: runDir(), ...quiet })).rejects.toThrow(/runs inference only; train with backend\.type "tfjs"/);
+  });
+});
+
+/** metrics.jsonl without its one timing field, which differs between runs. */
+const untimed = (outDir: string) => metricsOf(outDir).map((line) => (line.type === 'train' ? { ...line, samplesPerSecond: 0 } : line));
+const weightsOf = (outDir: string) => readFileSync(join(outDir, 'checkpoint', 'model.safetensors'));
+
+describe('trainClip resumes a run whatever a kill left in its folder', () => {
+  // Checkpoints and evaluations every 2 steps of 4: the shape of the kill-resume script (scripts/kill-resume.ts).
+  const config = configOf({ checkpointEvery: 2, evalEvery: 2 });
+  let straight: string;
+
+  beforeAll(async () => {
+    straight = runDir();
+    await trainClip(config, plugins, { outDir: straight, ...quiet });
+  });
+
+  /** A run stopped after 2 steps (a checkpoint, then an evaluation), `damage`d, then resumed to the end. */
+  async function resumedAfter(damage: (outDir: string) => void): Promise<string> {
+    const outDir = runDir();
+    await trainClip(config, plugins, { outDir, maxSteps: 2, ...quiet });
+    damage(outDir);
+    await trainClip(config, plugins, { outDir, resume: true, ...quiet });
+    return outDir;
+  }
+
+  it('logs the evaluation of a checkpoint that a kill kept from being logged', async () => {
+    const outDir = await resumedAfter((dir) => {
+      const lines = readFileSync(join(dir, 'metrics.jsonl'), 'utf8').trim().split('\n');
+      expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'eval', afterSteps: 2 });
+      writeFileSync(join(dir, 'metrics.jsonl'), `${lines.slice(0, -1).join('\n')}\n`);
+    });
+    expect(untimed(outDir)).toEqual(untimed(straight));
+    expect(weightsOf(outDir).equals(weightsOf(straight))).toBe(true);
+  });
+
+  it('drops a torn last line of metrics.jsonl, and removes checkpoint staging folders and temporary files', async () => {
+    const outDir = await resumedAfter((dir) => {
+      appendFileSync(join(dir, 'metrics.jsonl'), '{"type":"train","step":2,"lo');
+      writeFileSync(join(dir, 'metrics.jsonl.99999.tmp'), '{"type":"train"');
+      mkdirSync(join(dir, '.checkpoint-staging-99999'));
+      writeFileSync(join(dir, '.checkpoint-staging-99999', 'model.safetensors'), 'half');
+    });
+    expect(untimed(outDir)).toEqual(untimed(straight));
+    expect(readdirSync(outDir).sort()).toEqual(['checkpoint', 'metrics.jsonl']);
+  });
+
+  it('adds nothing when the run is already finished', async () => {
+    const before = readFileSync(join(straight, 'metrics.jsonl'), 'utf8');
+    const weights = weightsOf(straight);
+    const result = await trainClip(config, plugins, { outDir: straight, resume: true, ...quiet });
+    expect(readFileSync(join(straight, 'metrics.jsonl'), 'utf8')).toBe(before);
+    expect(weightsOf(straight).equals(weights)).toBe(true);
+    expect(result.stepsDone).toBe(4);
+    expect(result.evaluation).toEqual(metricsOf(straight).at(-1));
+    expect(result.finalLoss).toBe(
+      (
+        metricsOf(straight)
+          .filter((l) => l.type === 'train')
+          .at(-1) as TrainMetrics
+      ).loss,
+    );
+  });
+
+  it('keeps sha256 checksums of the checkpoint files that sha256sum checks, and refuses a damaged file', async () => {
+    const outDir = runDir();
+    await trainClip(config, plugins, { outDir, maxSteps: 2, ...quiet });
+    const checkpoint = join(outDir, 'checkpoint');
+    const manifest = readFileSync(join(checkpoint, 'checksums.sha256'), 'utf8');
+    expect(
+      manifest
+        .split('\n')
+        .filter((l) => l !== '')
+        .map((l) => l.slice(66)),
+    ).toEqual(
+      readdirSync(checkpoint)
+        .filter((n) => n !== 'checksums.sha256')
+        .sort(),
+    );
+    execFileSync('sha256sum', ['--check', '--quiet', 'checksums.sha256'], { cwd: checkpoint });
+    const weights = readFileSync(join(checkpoint, 'model.safetensors'));
+    weights[weights.length - 1] ^= 1;
+    writeFileSync(join(checkpoint, 'model.safetensors'), weights);
+    await expect(trainClip(config, plugins, { outDir, resume: true, ...quiet })).rejects.toThrow(
+      `${join(checkpoint, 'model.safetensors')} does not match its sha256 in checksums.sha256: the checkpoint in ${checkpoint} is damaged and cannot be resumed; ` +
+        `start the run again in a new folder: clipkit train --config ${join(checkpoint, 'clipkit.json')} --out ${outDir}-again`,
+    );
+  });
+
+  it('says how to start again when the trainer state is unreadable, and that works', async () => {
+    const outDir = runDir();
+    await trainClip(config, plugins, { outDir, maxSteps: 2, ...quiet });
+    // A checkpoint from before checksums: only reading the state finds the damage.
+    rmSync(join(outDir, 'checkpoint', 'checksums.sha256'));
+    writeFileSync(join(outDir, 'checkpoint', 'trainer-state.json'), '{"step": 2, "posi');
+    const checkpoint = join(outDir, 'checkpoint');
+    await expect(trainClip(config, plugins, { outDir, resume: true, ...quiet })).rejects.toThrow(
+      `; the checkpoint in ${checkpoint} is damaged and cannot be resumed; start the run again in a new folder: ` +
+        `clipkit train --config ${join(checkpoint, 'clipkit.json')} --out ${outDir}-again`,
+    );
+    expect(existsSync(join(outDir, RUN_LOCK_FILE))).toBe(false);
+    // What the command does: the run from its start with the checkpoint's config, which is the run's.
+    const again = `${outDir}-again`;
+    const saved = parseClipConfig(JSON.parse(readFileSync(join(checkpoint, 'clipkit.json'), 'utf8')), plugins);
+    await trainClip(saved, plugins, { outDir: again, ...quiet });
+    expect(untimed(again)).toEqual(untimed(straight));
+  });
+
+  it('refuses a folder another live process is training in, writing nothing there', async () => {
+    const outDir = runDir();
+    mkdirSync(outDir);
+    writeFileSync(join(outDir, RUN_LOCK_FILE), `${process.ppid}\n`);
+    await expect(trainClip(config, plugins, { outDir, ...quiet })).rejects.toThrow(`${outDir} is in use by another training run (process ${process.ppid}`);
+    expect(readdirSync(outDir)).toEqual([RUN_LOCK_FILE]);
   });
 });

@@ -13,13 +13,14 @@ import { BACKEND, DATASET, LOSS, TOKENIZER, TRAINABLE_IMAGE_ENCODER, TRAINABLE_T
 import { ClipkitError } from '../errors.js';
 import { retrievalRecall } from '../evaluation/retrieval-recall.js';
 import { zeroShotAccuracy } from '../evaluation/zero-shot-accuracy.js';
+import { writeError } from '../io/write-error.js';
 import { ClipModel } from '../model/clip-model.js';
 import { LogitParameters } from '../model/logit-parameters.js';
 import { clipPreprocess } from '../weights/preprocessor-config.js';
 import { saveClipModel } from '../weights/save-clip-model.js';
 import type { ZeroShotPrompts } from '../weights/zero-shot-prompts.js';
 import { AdamW } from './adamw.js';
-import { findCheckpoint, loadCheckpoint, readCheckpointConfig, saveCheckpoint, type TrainerState } from './checkpoint.js';
+import { CHECKPOINT_DIR, findCheckpoint, loadCheckpoint, readCheckpointConfig, removeCheckpointTraces, saveCheckpoint, type TrainerState, verifyCheckpoint } from './checkpoint.js';
 import { clipGradNorm } from './clip-grad-norm.js';
 import { type ClipTrainables, clipStateDict, trainableParameters } from './clip-trainables.js';
 import { contrastiveGradients } from './contrastive-gradients.js';
@@ -27,6 +28,7 @@ import { loadInitialWeights } from './initial-weights.js';
 import { learningRate } from './learning-rate.js';
 import { lockTowers } from './lock-towers.js';
 import { type EvalMetrics, MetricsLog, type TrainMetrics } from './metrics-log.js';
+import { lockRunDir } from './run-lock.js';
 
 export interface TrainOptions {
   /** The run directory: checkpoint/ (the latest checkpoint, also a model directory) and metrics.jsonl. */
@@ -128,9 +130,39 @@ function promptsOf(dataset: ClipDataset): ZeroShotPrompts | undefined {
  * end. A run is deterministic for a given config and seed, and `resume` continues it exactly.
  */
 export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlugin[], options: TrainOptions): Promise<TrainResult> {
+  let unlock: () => void;
+  try {
+    try {
+      mkdirSync(options.outDir, { recursive: true });
+    } catch (error) {
+      throw writeError(options.outDir, error);
+    }
+    // One run at a time in a folder: two would interleave metrics.jsonl and overwrite each other's checkpoints.
+    unlock = lockRunDir(options.outDir);
+  } catch (error) {
+    await options.init?.close();
+    throw error;
+  }
+  try {
+    return await trainLocked(config, plugins, options);
+  } finally {
+    unlock();
+  }
+}
+
+/** The last evaluation logged after `steps` steps, if any. */
+function evaluationAt(metrics: MetricsLog, steps: number): EvalMetrics | undefined {
+  return metrics
+    .read()
+    .filter((line): line is EvalMetrics => line.type === 'eval' && line.afterSteps === steps)
+    .at(-1);
+}
+
+async function trainLocked(config: ClipConfig, plugins: readonly AnyClipPlugin[], options: TrainOptions): Promise<TrainResult> {
   const { outDir } = options;
   const emit = options.onEvent ?? (() => undefined);
-  mkdirSync(outDir, { recursive: true });
+  // A killed run may have left a checkpoint half-written in its staging folder, or the one it replaced.
+  await removeCheckpointTraces(outDir);
   const existing = findCheckpoint(outDir);
   if (options.resume && !existing) throw new ClipkitError(`${outDir} has no checkpoint to resume from; train without --resume to start a run there`);
   if (!options.resume && existing) throw new ClipkitError(`${outDir} already holds a run (${existing}); pass --resume to continue it, or choose another --out`);
@@ -165,7 +197,10 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
     const tokenizer = assembly.resolve(TOKENIZER);
     const dataset = assembly.resolve(DATASET);
     const run = runConfig(config, dataset);
-    if (existing) await checkResumable(existing, run, plugins, dataset);
+    if (existing) {
+      await verifyCheckpoint(existing);
+      await checkResumable(existing, run, plugins, dataset);
+    }
     const prompts = promptsOf(dataset);
     const { batchSize, accumulationSteps, logEvery, evalEvery, checkpointEvery, gradClipNorm } = config.train;
     const perEpoch = dataset.batchesPerEpoch(batchSize);
@@ -193,6 +228,12 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
       metrics.truncateAfter(0);
     }
     const startStep = state.step;
+    const evaluateAndLog = async () => {
+      const evaluation = await evaluate(parts, tokenizer, dataset, state.step);
+      metrics.append(evaluation);
+      emit({ type: 'eval', metrics: evaluation });
+      return evaluation;
+    };
     const parameters = [...trainableParameters(parts).values()].reduce((n, v) => n + v.size, 0);
     emit({ type: 'start', startStep, endStep, totalSteps, batchSize, parameters, lockedParameters, backend, resumedFrom: existing ?? null });
 
@@ -202,7 +243,13 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
       emit({ type: 'checkpoint', stepsDone: state.step, dir });
       return dir;
     };
-    let loss = NaN;
+    // A run killed between a checkpoint and the evaluation that follows it evaluates first.
+    if (existing && state.step < endStep && evalEvery !== null && state.step % evalEvery === 0 && !evaluationAt(metrics, state.step)) await evaluateAndLog();
+    // The loss of the last step logged, until this run takes one (a finished run resumed takes none).
+    let loss = metrics
+      .read()
+      .filter((line): line is TrainMetrics => line.type === 'train')
+      .reduce((_, line) => line.loss, NaN);
     let trainSeconds = 0;
     let samplesSinceLog = 0;
     let secondsSinceLog = 0;
@@ -257,25 +304,19 @@ export async function trainClip(config: ClipConfig, plugins: readonly AnyClipPlu
         secondsSinceLog = 0;
       }
       if (state.step < endStep && checkpointEvery !== null && state.step % checkpointEvery === 0) await checkpoint();
-      if (state.step < endStep && evalEvery !== null && state.step % evalEvery === 0) {
-        const evaluation = await evaluate(parts, tokenizer, dataset, state.step);
-        metrics.append(evaluation);
-        emit({ type: 'eval', metrics: evaluation });
-      }
+      if (state.step < endStep && evalEvery !== null && state.step % evalEvery === 0) await evaluateAndLog();
     }
     await batches.return?.();
-    const checkpointDir = await checkpoint();
+    // A resumed run that had nothing left to train keeps its checkpoint as it is.
+    const checkpointDir = state.step === startStep && existing === join(outDir, CHECKPOINT_DIR) ? existing : await checkpoint();
     let exportDir: string | null = null;
     if (config.train.exportLayout !== null) {
       exportDir = join(outDir, config.train.exportLayout);
       const trained = new ClipModel(parts.image, parts.text, { logitScale: logits.scaleValue(), logitBias: logits.biasValue() });
       await saveClipModel(exportDir, config.train.exportLayout, trained, run, plugins, { prompts });
     }
-    const evaluation = dataset.zeroShot() || dataset.retrieval() ? await evaluate(parts, tokenizer, dataset, state.step) : null;
-    if (evaluation) {
-      metrics.append(evaluation);
-      emit({ type: 'eval', metrics: evaluation });
-    }
+    // Once per run: a finished run resumed (or one killed after its final evaluation) keeps the one it logged.
+    const evaluation = dataset.zeroShot() || dataset.retrieval() ? (evaluationAt(metrics, state.step) ?? (await evaluateAndLog())) : null;
     const samplesPerSecond = trainSeconds > 0 ? ((state.step - startStep) * batchSize) / trainSeconds : 0;
     return { stepsDone: state.step, finalLoss: loss, evaluation, checkpointDir, exportDir, metricsFile: metrics.path, samplesPerSecond };
   } finally {

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ClipkitError, loadClip, readSafetensors, toInt32 } from '@clipkit/core';
@@ -78,6 +78,10 @@ describe('exportOnnxModel', () => {
     const copy = mkdtempSync(join(tmpdir(), 'clipkit-model-'));
     cpSync(`${MODELS}/rn-tiny`, copy, { recursive: true });
     await expect(exportOnnxModel(copy, copy, PLUGINS)).rejects.toThrow(ClipkitError);
+    // Also when --out is a symbolic link to it.
+    const link = `${copy}-link`;
+    symlinkSync(copy, link);
+    await expect(exportOnnxModel(copy, link, PLUGINS)).rejects.toThrow(/is the model directory itself/);
     expect(existsSync(join(copy, 'vision.onnx'))).toBe(false);
   });
 });

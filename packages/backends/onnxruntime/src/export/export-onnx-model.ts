@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   type AnyClipPlugin,
   type ClipConfig,
@@ -71,7 +71,10 @@ export async function exportOnnxModel(modelRef: string, outDir: string, plugins:
     throw new ClipkitError(`${modelDir} is already an ONNX export (its towers are .onnx files); export-onnx reads a model whose weights are in ${WEIGHTS_FILE}`);
   }
   if (!existsSync(weightsFile)) throw new ClipkitError(`${weightsFile} does not exist: export-onnx reads the model's weights from it`);
-  if (resolve(modelDir) === resolve(outDir)) throw new ClipkitError(`--out ${outDir} is the model directory itself; export to another directory`);
+  // By real path: a symbolic link to the model directory is the model directory.
+  if (existsSync(outDir) && realpathSync(modelDir) === realpathSync(outDir)) {
+    throw new ClipkitError(`--out ${outDir} is the model directory itself; export to another directory`);
+  }
   for (const tower of TOWERS) towerOnnxExport(config.model, tower, plugins);
   const precision = checkExportPrecision(options.precision ?? {});
   await ensureTensorBackend();

@@ -31,7 +31,7 @@
 namespace {
 
 // Bumped whenever a signature below changes; the loader refuses a build whose version differs.
-constexpr int32_t kApiVersion = 7;
+constexpr int32_t kApiVersion = 8;
 
 struct ArgumentError {
   std::string message;
@@ -152,8 +152,8 @@ napi_value string(napi_env env, const std::string& text) {
   return value;
 }
 
-// info() -> { apiVersion, threads, gemm, gemms }: the name of the GEMM in use, and the keys of those
-// this machine runs (sgemm.h).
+// info() -> { apiVersion, threads, workers, gemm, gemms }: the pool's threads and its worker threads alive,
+// the name of the GEMM in use, and the keys of those this machine runs (sgemm.h).
 napi_value Info(napi_env env, napi_callback_info) {
   napi_value result, value;
   napi_create_object(env, &result);
@@ -161,6 +161,8 @@ napi_value Info(napi_env env, napi_callback_info) {
   setProperty(env, result, "apiVersion", value);
   napi_create_int32(env, clipkit::threads(), &value);
   setProperty(env, result, "threads", value);
+  napi_create_int32(env, clipkit::workerThreads(), &value);
+  setProperty(env, result, "workers", value);
   setProperty(env, result, "gemm", string(env, clipkit::sgemmName()));
   const std::vector<std::string> keys = clipkit::sgemmKeys();
   napi_create_array_with_length(env, keys.size(), &value);
@@ -177,6 +179,13 @@ napi_value SetThreads(napi_env env, napi_callback_info info) {
     if (threads < 1 || threads > 1024) args.fail("threads must be in [1, 1024], got " + std::to_string(threads));
     clipkit::setThreads(static_cast<int>(threads));
   });
+}
+
+// threadsRan() -> the number of distinct threads that ran parallel work since the previous call.
+napi_value ThreadsRan(napi_env env, napi_callback_info) {
+  napi_value value;
+  napi_create_int32(env, clipkit::takeThreadsRan(), &value);
+  return value;
 }
 
 // useGemm(key): one of info().gemms, or "builtin" (clipkit's fastest), for every product from now on.
@@ -519,6 +528,7 @@ napi_value Init(napi_env env, napi_value exports) {
   const napi_property_descriptor functions[] = {
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
+      {"threadsRan", nullptr, ThreadsRan, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"useGemm", nullptr, UseGemm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"sgemm", nullptr, Sgemm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default_jsproperty, nullptr},

@@ -74,6 +74,7 @@ void gemm(const Gemm& g) {
   const size_t productMacs = g.m * g.n * g.k;
   const size_t threadCount = static_cast<size_t>(threads());
   if (threadCount == 1 || productMacs * g.batch < kSerialMacs) {
+    noteThread();
     for (size_t i = 0; i < g.batch; i++) slice(g, i, 0, g.m, 0, g.n);
     return;
   }
