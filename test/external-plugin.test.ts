@@ -84,6 +84,6 @@ describe(`${PACKAGE}, installed from its tarball beside clipkit's`, () => {
     const run = clipkit('config-schema', '--plugins', PACKAGE);
     expect(run.status, run.stderr).toBe(0);
     const schema = JSON.parse(run.stdout) as { properties: { model: { properties: { vision: { oneOf: { properties: { type: { const: string } } }[] } } } } };
-    expect(schema.properties.model.properties.vision.oneOf.map((s) => s.properties.type.const)).toEqual(['vit', 'resnet', 'mixer']);
+    expect(schema.properties.model.properties.vision.oneOf.map((s) => s.properties.type.const)).toEqual(['vit', 'resnet', 'siglip', 'mixer']);
   });
 });
