@@ -1,5 +1,5 @@
 import { workerData } from 'node:worker_threads';
-import { serveWorkerRequests } from './pipeline/serve-worker-requests.js';
+import { serveWorkerRequests } from '@clipkit/images';
 import type { SearchEmbedder } from './search-embedder.js';
 import type { EmbedderDescription, EmbedderRequest } from './worker-embedder.js';
 

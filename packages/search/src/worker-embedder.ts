@@ -1,5 +1,5 @@
 import type { ClipImageTransformOptions } from '@clipkit/images';
-import { WorkerPool } from './pipeline/worker-pool.js';
+import { WorkerPool } from '@clipkit/images';
 import type { SearchEmbedder } from './search-embedder.js';
 
 /** The compiled worker script beside this module. */
