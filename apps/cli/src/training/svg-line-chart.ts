@@ -70,11 +70,12 @@ function chartGroup(chart: LineChart, x: number, y: number): string {
   return `<g transform="translate(${x},${y})">${parts.join('')}</g>`;
 }
 
-/** Charts side by side in one standalone SVG document (opens in any browser). */
+/** Charts side by side in one standalone SVG document (opens in any browser); its title names them, for screen readers. */
 export function svgCharts(charts: readonly LineChart[]): string {
   const body = charts.map((chart, i) => chartGroup(chart, i * WIDTH, 0)).join('\n');
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH * charts.length}" height="${HEIGHT}" font-family="sans-serif">\n` +
+    `<title>${escapeXml(charts.map((chart) => chart.title).join(', '))}</title>\n` +
     `<rect width="100%" height="100%" fill="white"/>\n${body}\n</svg>\n`
   );
 }

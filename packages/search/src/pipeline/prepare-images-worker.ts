@@ -1,7 +1,6 @@
 import { workerData } from 'node:worker_threads';
-import { ClipImageTransform, type ClipImageTransformOptions } from '@clipkit/images';
+import { ClipImageTransform, type ClipImageTransformOptions, serveWorkerRequests } from '@clipkit/images';
 import { type PreparedBatch, type PrepareRequest, prepareImageBytes, prepareImages } from './prepare-images.js';
-import { serveWorkerRequests } from '@clipkit/images';
 
 // Worker entry of the preparation pool: workerData is the embedder's preprocessing options.
 const transform = new ClipImageTransform(workerData as ClipImageTransformOptions);

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { ClipImageTransformOptions } from '@clipkit/images';
-import type { PreparedBatch, PrepareFile, PrepareRequest } from './prepare-images.js';
 import { WorkerPool } from '@clipkit/images';
+import type { PreparedBatch, PrepareFile, PrepareRequest } from './prepare-images.js';
 
 /** The compiled worker script beside this module. */
 const PREPARE_WORKER = new URL('./prepare-images-worker.js', import.meta.url);
