@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   type ExportPrecision,
   exportOnnxModel,
@@ -29,6 +28,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defaultPlugins } from 'clipkit';
 import type { Benchmark } from './benchmarks.js';
 import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
+import { runPytorchAnchor } from './pytorch-anchor.js';
 import { itemsPerSecond, randomIds } from './tower-timing.js';
 
 /**
@@ -87,32 +87,12 @@ function cosines(a: Float32Array, b: Float32Array, dim: number): { min: number; 
   return { min: Math.min(...all), mean: all.reduce((s, c) => s + c, 0) / all.length };
 }
 
-/** The anchors' runner, when ../shared/anchors is beside the repository and its OpenBLAS is unpacked. */
-function anchorsScript(): string | undefined {
-  const repository = resolve(import.meta.dirname, '../..');
-  const script = [process.env.CLIPKIT_SHARED, resolve(repository, '../shared'), '/work/shared']
-    .filter((dir): dir is string => dir !== undefined)
-    .map((dir) => join(dir, 'anchors/run.sh'))
-    .find((path) => existsSync(path));
-  return script;
-}
-
 /** PyTorch's items/s for an anchor (`infer vitb32-image` ...), or why there is none. */
 function pytorchAnchor(anchor: string, options: Options): string {
-  const script = anchorsScript();
-  if (!options.pytorch || !script) return 'PyTorch: not measured (--no-pytorch, or no ../shared/anchors)';
-  try {
-    const args = [script, 'infer', anchor, '--batch', String(ANCHOR_BATCH), '--threads', String(options.threads), '--reps', String(options.iterations)];
-    const line =
-      execFileSync('bash', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
-        .trim()
-        .split('\n')
-        .at(-1) ?? '';
-    const result = JSON.parse(line) as { items_per_s: number; load_before: number; load_after: number; blas: string };
-    return `PyTorch ${anchor} batch ${ANCHOR_BATCH}: ${result.items_per_s.toFixed(2)}/s (${result.blas}, load ${result.load_before} -> ${result.load_after})`;
-  } catch (error) {
-    return `PyTorch ${anchor}: not measured (${(error as Error).message.split('\n')[0]}; run bash ../shared/anchors/setup.sh once)`;
-  }
+  if (!options.pytorch) return 'PyTorch: not measured (--no-pytorch)';
+  const result = runPytorchAnchor(['infer', anchor, '--batch', String(ANCHOR_BATCH), '--threads', String(options.threads), '--reps', String(options.iterations)]);
+  if (typeof result === 'string') return `PyTorch ${anchor}: not measured (${result})`;
+  return `PyTorch ${anchor} batch ${ANCHOR_BATCH}: ${result.items_per_s.toFixed(2)}/s (${result.blas}, load ${result.load_before} -> ${result.load_after})`;
 }
 
 interface TowerCase {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { initTfjs, loadBlasAddon } from '@clipkit/backend-tfjs';
 import { AdamW, type ClipTrainables, type ContrastiveLoss, contrastiveGradients, LogitParameters, SeededRandom, trainableParameters } from '@clipkit/core';
 import { ModifiedResNet, type ResNetConfig } from '@clipkit/encoders-resnet';
@@ -7,6 +8,7 @@ import { clipSoftmaxLoss } from '@clipkit/losses';
 import { TextTransformer, type TextTransformerConfig } from '@clipkit/text-transformer';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Benchmark } from './benchmarks.js';
+import { runPytorchAnchor } from './pytorch-anchor.js';
 
 /**
  * Training throughput of a CLIP model on each tfjs backend, with the same step as PyTorch's anchor
@@ -41,8 +43,8 @@ const TEXT: TextTransformerConfig = {
 interface TrainModel {
   vision: VitConfig | ResNetConfig;
   text: TextTransformerConfig;
-  /** Samples/s of PyTorch (OpenBLAS, 2 threads) on this machine at `batch`, from issue 10. */
-  pytorch: { samplesPerSecond: number; batch: number };
+  /** The batch PyTorch's anchor (../shared/anchors `train <model>`) trains at by default. */
+  anchorBatch: number;
   /** Parameters whose gradient is 0 in exact arithmetic, so that both backends return rounding noise (`--agree` skips them). */
   zeroGradients?: string[];
 }
@@ -51,12 +53,12 @@ const MODELS: Record<string, TrainModel> = {
   'bench-vit': {
     vision: { type: 'vit', imageSize: 32, patchSize: 4, width: 256, layers: 6, heads: 4, mlpWidth: 1024, layerNormEps: 1e-5, activation: 'quick_gelu' },
     text: TEXT,
-    pytorch: { samplesPerSecond: 71, batch: 128 },
+    anchorBatch: 128,
   },
   'fashion-resnet': {
     vision: { type: 'resnet', imageSize: 32, layers: [1, 1, 1, 1], width: 32, heads: 16 },
     text: { ...TEXT, vocabSize: 49408 },
-    pytorch: { samplesPerSecond: 204, batch: 256 },
+    anchorBatch: 256,
     // A bias added to every key shifts all scores of the query equally, which the softmax ignores.
     zeroGradients: ['visual.attnpool.k_proj.bias'],
   },
@@ -82,6 +84,8 @@ interface Options {
   profileShapes: number;
   memory: number | null;
   agree: boolean;
+  /** Run PyTorch's anchor for the ratio (off with --no-pytorch). */
+  pytorch: boolean;
 }
 
 /**
@@ -92,12 +96,23 @@ interface Options {
 const DEFAULTS: Record<Device, { batch: number | null; steps: number }> = { blas: { batch: null, steps: 5 }, wasm: { batch: 32, steps: 3 }, cpu: { batch: 8, steps: 1 } };
 
 function batchOf(device: Device, options: Options): number {
-  return options.batch ?? DEFAULTS[device].batch ?? MODELS[options.model].pytorch.batch;
+  return options.batch ?? DEFAULTS[device].batch ?? MODELS[options.model].anchorBatch;
 }
 
 function parseArgs(args: string[]): Options {
-  const options: Options = { model: 'bench-vit', backends: [], batch: null, steps: null, threads: null, profile: false, profileShapes: 0, memory: null, agree: false };
-  const usage = `use --model ${Object.keys(MODELS).join('|')}, --backends blas,wasm,cpu, --batch N, --steps N, --threads N, --profile, --profile-shapes N, --memory STEPS, --agree, --concurrent-gc`;
+  const options: Options = {
+    model: 'bench-vit',
+    backends: [],
+    batch: null,
+    steps: null,
+    threads: null,
+    profile: false,
+    profileShapes: 0,
+    memory: null,
+    agree: false,
+    pytorch: true,
+  };
+  const usage = `use --model ${Object.keys(MODELS).join('|')}, --backends blas,wasm,cpu, --batch N, --steps N, --threads N, --profile, --profile-shapes N, --memory STEPS, --agree, --no-pytorch, --concurrent-gc`;
   for (let i = 0; i < args.length; i++) {
     const [flag, value] = [args[i], args[i + 1]];
     const count = (): number => {
@@ -123,6 +138,7 @@ function parseArgs(args: string[]): Options {
       options.profile = true;
       options.profileShapes = count();
     } else if (flag === '--agree') options.agree = true;
+    else if (flag === '--no-pytorch') options.pytorch = false;
     else if (flag === '--concurrent-gc')
       continue; // read by run()
     else throw new Error(`train: unknown argument "${flag}"; ${usage}`);
@@ -186,6 +202,17 @@ async function useBackend(device: Device, threads: number | null): Promise<strin
   return (await initTfjs({ device, threads, log: () => undefined })).description;
 }
 
+/** PyTorch's samples/s on the same model, batch and threads, measured now; or why not (then no ratio is printed). */
+function pytorchSamplesPerSecond(options: Options, batch: number): number | string {
+  const threads = options.threads ?? availableParallelism();
+  const result = runPytorchAnchor(['train', options.model, '--batch', String(batch), '--threads', String(threads)]);
+  if (typeof result === 'string') return result;
+  console.log(
+    `PyTorch ${options.model}: ${result.items_per_s.toFixed(1)} samples/s at batch ${batch}, ${threads} threads (${result.blas}, load ${result.load_before} -> ${result.load_after})`,
+  );
+  return result.items_per_s;
+}
+
 async function measureSpeed(device: Device, options: Options): Promise<void> {
   const description = await useBackend(device, options.threads);
   const batch = batchOf(device, options);
@@ -203,9 +230,11 @@ async function measureSpeed(device: Device, options: Options): Promise<void> {
     const cpu = process.cpuUsage(cpuStart);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6 / steps;
     const samples = batch / seconds;
+    const pytorch = options.pytorch ? pytorchSamplesPerSecond(options, batch) : 'not measured (--no-pytorch)';
+    const ratio = typeof pytorch === 'number' ? `${(samples / pytorch).toFixed(2)} x PyTorch in this run` : `PyTorch ${pytorch}`;
     console.log(
       `${device.padEnd(5)} batch ${String(batch).padStart(3)}  ${seconds.toFixed(2).padStart(7)} s/step  ${samples.toFixed(1).padStart(6)} samples/s  ` +
-        `(${(samples / model.pytorch.samplesPerSecond).toFixed(2)} x PyTorch; ${cpuSeconds.toFixed(2)} CPU-s/step; ${steps} steps after 1 warm-up; ${description})`,
+        `(${ratio}; ${cpuSeconds.toFixed(2)} CPU-s/step; ${steps} steps after 1 warm-up; ${description})`,
     );
     if (options.profile) printProfile(run, options.profileShapes);
   } finally {
@@ -343,7 +372,8 @@ async function measureAgreement(options: Options): Promise<void> {
 
 export const trainSpeed: Benchmark = {
   name: 'train',
-  description: 'training samples/s of a CLIP model on each tfjs backend (--model bench-vit|fashion-resnet, --profile, --memory N, --agree)',
+  description:
+    'training samples/s of a CLIP model on each tfjs backend (--model bench-vit|fashion-resnet, --profile, --memory N, --agree), against PyTorch on the same model in the same run (../shared/anchors; --no-pytorch)',
   async run(args) {
     const singleThreadedGc = process.execArgv.includes('--single-threaded-gc');
     if (!singleThreadedGc && !args.includes('--concurrent-gc')) {
@@ -359,9 +389,7 @@ export const trainSpeed: Benchmark = {
     await useBackend(options.backends[0], options.threads);
     const model = MODELS[options.model];
     const run = new TrainingRun(model, 1);
-    console.log(
-      `${options.model}: ${(run.parameterCount / 1e6).toFixed(2)}M parameters; PyTorch anchor ${model.pytorch.samplesPerSecond} samples/s at batch ${model.pytorch.batch} (issue 10)`,
-    );
+    console.log(`${options.model}: ${(run.parameterCount / 1e6).toFixed(2)}M parameters (PyTorch's anchor: ../shared/anchors train ${options.model}, run after each backend)`);
     run.dispose();
     for (const device of options.backends) await measureSpeed(device, options);
   },
