@@ -202,8 +202,19 @@ async function useBackend(device: Device, threads: number | null): Promise<strin
   return (await initTfjs({ device, threads, log: () => undefined })).description;
 }
 
+/** PyTorch's figures measured in this run, by batch: backends that share a batch share one anchor run. */
+const pytorchByBatch = new Map<number, number | string>();
+
 /** PyTorch's samples/s on the same model, batch and threads, measured now; or why not (then no ratio is printed). */
 function pytorchSamplesPerSecond(options: Options, batch: number): number | string {
+  const known = pytorchByBatch.get(batch);
+  if (known !== undefined) return known;
+  const measured = measurePytorch(options, batch);
+  pytorchByBatch.set(batch, measured);
+  return measured;
+}
+
+function measurePytorch(options: Options, batch: number): number | string {
   const threads = options.threads ?? availableParallelism();
   const result = runPytorchAnchor(['train', options.model, '--batch', String(batch), '--threads', String(threads)]);
   if (typeof result === 'string') return result;

@@ -55,6 +55,7 @@ export { ARRAY_TYPES, DTYPE_SIZES, type Dtype, type HostTensor, isDtype, type Ra
 export { readSafetensors, SafetensorsFile, type TensorEntry } from './safetensors/safetensors-file.js';
 export { writeSafetensors } from './safetensors/write-safetensors.js';
 export { writeContentAtomic, writeFileAtomic } from './io/atomic-file.js';
+export { isProcessAlive } from './io/is-process-alive.js';
 export { writeError } from './io/write-error.js';
 export { SeededRandom } from './random/seeded-random.js';
 export { ClipModel, type ClipLogits, type ClipModelOptions, type EncodeOptions, type EncodeTextOptions, type RankResult } from './model/clip-model.js';

@@ -2,6 +2,7 @@ import { mkdir, open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { isProcessAlive } from '@clipkit/core';
 
 /** How often a holder touches its lock, and how old an untouched lock must be before another host may take it. */
 const HEARTBEAT_MS = 5_000;
@@ -45,19 +46,10 @@ export async function withLockFile<T>(path: string, work: () => Promise<T>): Pro
 async function isStale(path: string): Promise<boolean> {
   try {
     const owner = JSON.parse(await readFile(path, 'utf8')) as { pid?: number; host?: string };
-    if (owner.host === hostname() && typeof owner.pid === 'number') return !isAlive(owner.pid);
+    if (owner.host === hostname() && typeof owner.pid === 'number') return !isProcessAlive(owner.pid);
   } catch {
     // Being written right now, or gone: decided by its age below.
   }
   const info = await stat(path).catch(() => undefined);
   return info !== undefined && Date.now() - info.mtimeMs > STALE_MS;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

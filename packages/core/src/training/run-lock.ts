@@ -1,6 +1,7 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { ClipkitError } from '../errors.js';
+import { isProcessAlive } from '../io/is-process-alive.js';
 import { writeError } from '../io/write-error.js';
 
 /** The lock file of a run directory: the pid of the process training in it. */
@@ -8,16 +9,6 @@ export const RUN_LOCK_FILE = 'run.lock';
 
 /** The run folder is being trained in by another live process. */
 export class RunLockedError extends ClipkitError {}
-
-/** Whether a process with this pid exists (signal 0 checks without sending; EPERM: it exists, owned by another user). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readPid(path: string): number | undefined {
   try {
@@ -57,7 +48,7 @@ export function lockRunDir(runDir: string): () => void {
   const path = join(runDir, RUN_LOCK_FILE);
   if (!create(path)) {
     const holder = readPid(path);
-    if (holder !== undefined && holder !== process.pid && isAlive(holder)) {
+    if (holder !== undefined && holder !== process.pid && isProcessAlive(holder)) {
       throw new RunLockedError(
         `${runDir} is in use by another training run (process ${holder}, see ${path}); wait for it to end, or stop it ` +
           `(if process ${holder} is not clipkit, the run that locked the folder crashed and its number was reused: remove ${path})`,

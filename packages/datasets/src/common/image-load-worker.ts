@@ -1,7 +1,7 @@
 import { workerData } from 'node:worker_threads';
+import { serveWorkerRequests } from '@clipkit/images';
 import { ImagePipeline, type ImagePipelineOptions } from './image-pipeline.js';
 import { type ImageRequest, type LoadedImage, loadImages } from './load-images.js';
-import { serveWorkerRequests } from './serve-worker-requests.js';
 
 // Worker entry of workerImageLoader: loads the requested files and moves the pixel arrays to the main thread.
 const pipeline = new ImagePipeline(workerData as ImagePipelineOptions);

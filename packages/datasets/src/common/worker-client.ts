@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { ClipkitError } from '@clipkit/core';
-import type { WorkerReply } from './serve-worker-requests.js';
+import type { WorkerReply } from '@clipkit/images';
 
 interface Pending<R> {
   resolve(result: R): void;

@@ -1,6 +1,6 @@
 import { workerData } from 'node:worker_threads';
 import type { ClipBatch } from '@clipkit/core';
-import { serveWorkerRequests } from '../common/serve-worker-requests.js';
+import { serveWorkerRequests } from '@clipkit/images';
 import { renderShapeBatch, type ShapeRenderRequest } from './render-shape-batch.js';
 import type { ShapeWorkerData } from './shape-renderer.js';
 
