@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { ClipkitError } from '@clipkit/core';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { COLOURS, drawShapeScene, FASHION_MNIST_CLASSES, fashionMnistCaption, loadFashionMnist, SHAPES, type ShapeScene, shapeSceneAt, shapeStreams } from '@clipkit/datasets';
 import sharp from 'sharp';
+import { checkOutFolder, writeFolderStaged } from '../output/write-folder-staged.js';
 
 export interface DemoImagesOptions {
   out: string;
+  force?: boolean;
   count?: number;
   seed: number;
   data: string;
@@ -57,35 +58,32 @@ function* fashionMnistImages(count: number | undefined, dir: string): Generator<
   }
 }
 
-function requireEmptyFolder(out: string): void {
-  if (existsSync(out) && readdirSync(out).length > 0) throw new ClipkitError(`--out ${out} is not empty: give a new or empty folder`);
-  mkdirSync(out, { recursive: true });
-}
-
 /** `clipkit demo-images shapes|fashion-mnist --out DIR`: PNGs with their labels in the file names, and captions.tsv. */
 export async function demoImages(kind: 'shapes' | 'fashion-mnist', options: DemoImagesOptions): Promise<void> {
   const images = kind === 'shapes' ? shapeImages(options.count ?? DEFAULT_SHAPES, options.seed) : fashionMnistImages(options.count, options.data);
-  requireEmptyFolder(options.out);
+  const out = resolve(options.out);
+  checkOutFolder(out, options.force ?? false);
   // open_clip's CSV keys and separator, so the folder is also an image-text dataset (data.file: captions.tsv).
   const rows = ['filepath\ttitle'];
-  let pending: Promise<unknown>[] = [];
-  for (const image of images) {
-    const { side, channels } = image;
-    pending.push(
-      sharp(image.pixels, { raw: { width: side, height: side, channels } })
-        .png()
-        .toFile(join(options.out, image.file)),
-    );
-    rows.push(`${image.file}\t${image.caption}`);
-    if (pending.length === IN_FLIGHT) {
-      await Promise.all(pending);
-      pending = [];
+  // Through a staging folder renamed into place: a failed or killed run leaves no half-written folder.
+  await writeFolderStaged(out, async (staging) => {
+    await mkdir(staging, { recursive: true });
+    let pending: Promise<unknown>[] = [];
+    for (const image of images) {
+      const { side, channels } = image;
+      pending.push(
+        sharp(image.pixels, { raw: { width: side, height: side, channels } })
+          .png()
+          .toFile(join(staging, image.file)),
+      );
+      rows.push(`${image.file}\t${image.caption}`);
+      if (pending.length === IN_FLIGHT) {
+        await Promise.all(pending);
+        pending = [];
+      }
     }
-  }
-  await Promise.all(pending);
-  // Written last, through a rename: a folder with captions.tsv holds every image it lists.
-  const captions = join(options.out, 'captions.tsv');
-  writeFileSync(`${captions}.tmp`, `${rows.join('\n')}\n`);
-  renameSync(`${captions}.tmp`, captions);
+    await Promise.all(pending);
+    await writeFile(join(staging, 'captions.tsv'), `${rows.join('\n')}\n`);
+  });
   console.log(`wrote ${rows.length - 1} ${kind} images and captions.tsv to ${options.out}`);
 }

@@ -11,7 +11,8 @@ export function registerDemoImagesCommand(program: Command): void {
         'the 10,000 test images zero-padded to 32x32 as the recipe trains (NNNNN-class.png); captions.tsv holds each file and its caption',
     )
     .addArgument(new Argument('<kind>', 'shapes or fashion-mnist').choices(['shapes', 'fashion-mnist']))
-    .requiredOption('--out <dir>', 'a new or empty folder')
+    .requiredOption('--out <dir>', 'a new or empty folder (see --force); written in a staging folder beside it, then renamed into place')
+    .option('--force', 'replace the contents of a non-empty --out')
     .option('--count <n>', 'images to write (default: 1000 shapes, every Fashion-MNIST test image)', positiveInteger)
     .addOption(new Option('--seed <n>', 'shapes: seed of the scenes (training draws from train.seed 0)').argParser(positiveInteger).default(1))
     .option('--data <dir>', 'fashion-mnist: the folder of its idx files', '/usr/share/datasets/fashion-mnist')
