@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { defaultPlugins } from 'clipkit';
 import type { Benchmark } from './benchmarks.js';
 import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
+import { type AnchoredTower, pytorchInference } from './pytorch-anchor.js';
 import { itemsPerSecond, randomIds } from './tower-timing.js';
 
 /**
@@ -27,12 +28,7 @@ import { itemsPerSecond, randomIds } from './tower-timing.js';
  * the same weights, exported by clipkit's exporter, run by OnnxImageEncoder / OnnxTextEncoder.
  */
 
-/** Batch 16 on this machine, 2 threads (from the issue): torch.onnx exports of the same shapes in onnxruntime-node, and PyTorch with OpenBLAS. */
-const ANCHORS = {
-  'ViT-B-32 image': { torchOnnx: 33.3, pytorch: 23.6 },
-  'ViT-B-32 text': { torchOnnx: 46.2, pytorch: 28.8 },
-  'RN50 image': { torchOnnx: 30.5, pytorch: 16.4 },
-} as const;
+/** The batch PyTorch is measured at (../shared/anchors' default). */
 const ANCHOR_BATCH = 16;
 
 interface Options {
@@ -63,7 +59,7 @@ function hostWeights(module: Module): Map<string, Float32Array> {
 }
 
 interface Row {
-  tower: keyof typeof ANCHORS;
+  tower: AnchoredTower;
   input: string;
   batch: number;
   runtime: string;
@@ -142,7 +138,8 @@ function sharedFixtures(): string | undefined {
  * The issue's ratio on this machine, same weights and same runtime: the fixtures' torch.onnx export of
  * vit-b-tiny-quickgelu (torch 1.13, opset 14) against clipkit's export of the same model, batch 16.
  * A tiny model, so per-node overhead weighs more than at ViT-B-32 size; the ViT-B-32 and RN50 rows are
- * compared with the issue's absolute anchors instead.
+ * compared with PyTorch measured in the same run (onnx-precision --torch-text compares a ViT-B/32-sized
+ * text tower with torch.onnx on the same weights).
  */
 async function againstTorchOnnx(options: Options, plugins: readonly AnyClipPlugin[]): Promise<void> {
   const shared = sharedFixtures();
@@ -191,15 +188,14 @@ async function run(args: string[]): Promise<void> {
   await measureModel('RN50', options, false, plugins, rows);
   await againstTorchOnnx(options, plugins);
   console.log(`load average ${load()} at end (1, 5, 15 min; more than ${availableParallelism()} means other processes shared the cores)`);
-  console.log(`ratios to the batch-${ANCHOR_BATCH} anchors of the same shapes on this machine, 2 threads: torch.onnx export in onnxruntime-node, and PyTorch (OpenBLAS)`);
-  console.log('tower            input       batch  runtime           items/s  vs torch.onnx  vs PyTorch');
+  const pytorch = new Map([...new Set(rows.map((row) => row.tower))].map((tower) => [tower, pytorchInference(tower, ANCHOR_BATCH, options.threads, options.iterations)]));
+  console.log(`PyTorch (../shared/anchors) measured now, batch ${ANCHOR_BATCH}, ${options.threads} threads; load average ${load()}`);
+  for (const [tower, perSecond] of pytorch) if (typeof perSecond === 'string') console.log(`  ${tower}: not measured (${perSecond})`);
+  console.log('tower            input       batch  runtime           items/s  vs PyTorch');
   for (const { tower, input, batch, runtime, perSecond } of rows) {
-    const anchor = ANCHORS[tower];
-    const ratios =
-      batch === ANCHOR_BATCH
-        ? `${(perSecond / anchor.torchOnnx).toFixed(3).padStart(13)}  ${(perSecond / anchor.pytorch).toFixed(3).padStart(10)}`
-        : `${'-'.padStart(13)}  ${'-'.padStart(10)}`;
-    console.log(`${tower.padEnd(16)} ${input.padEnd(10)} ${String(batch).padStart(6)}  ${runtime.padEnd(16)} ${perSecond.toFixed(2).padStart(8)}  ${ratios}`);
+    const anchor = pytorch.get(tower);
+    const ratio = batch === ANCHOR_BATCH && typeof anchor === 'number' ? (perSecond / anchor).toFixed(3) : '-';
+    console.log(`${tower.padEnd(16)} ${input.padEnd(10)} ${String(batch).padStart(6)}  ${runtime.padEnd(16)} ${perSecond.toFixed(2).padStart(8)}  ${ratio.padStart(10)}`);
   }
 }
 

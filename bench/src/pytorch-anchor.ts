@@ -38,3 +38,13 @@ export function runPytorchAnchor(args: readonly string[]): AnchorResult | string
     return `${(error as Error).message.split('\n')[0]}; run bash ../shared/anchors/setup.sh once`;
   }
 }
+
+/** The inference anchor timing a tower of open_clip's ViT-B-32 / RN50 shapes (`infer vitb32-image` ...). */
+export const INFERENCE_ANCHORS = { 'ViT-B-32 image': 'vitb32-image', 'ViT-B-32 text': 'vitb32-text', 'RN50 image': 'rn50-image' } as const;
+export type AnchoredTower = keyof typeof INFERENCE_ANCHORS;
+
+/** PyTorch's items/s for a tower at this batch and thread count, measured now, or why there is none. */
+export function pytorchInference(tower: AnchoredTower, batch: number, threads: number, reps: number): number | string {
+  const result = runPytorchAnchor(['infer', INFERENCE_ANCHORS[tower], '--batch', String(batch), '--threads', String(threads), '--reps', String(reps)]);
+  return typeof result === 'string' ? result : result.items_per_s;
+}
