@@ -33,6 +33,10 @@ describe('cachedOnnxExport', () => {
     expect(statSync(join(first!, 'vision.onnx')).mtimeMs).toBe(written);
     // Only the finished folder is left: the staging folder was renamed into place.
     expect(readdirSync(cacheRoot)).toEqual([first!.slice(cacheRoot.length + 1)]);
+    // The export is a model folder of its own: loaded as it is, and the user is told so.
+    lines = [];
+    expect(await cachedOnnxExport(first!, plugins, { log, cacheRoot })).toBe(first);
+    expect(lines).toEqual([`clipkit: onnxruntime, on the model's own ONNX export in ${first}`]);
   });
 
   it('makes a new export when a file of the model changes', async () => {

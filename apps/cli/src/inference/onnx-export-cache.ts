@@ -87,7 +87,10 @@ async function onnxRuntimeProblem(model: ModelConfig, plugins: readonly AnyClipP
 export async function cachedOnnxExport(path: string, plugins: readonly AnyClipPlugin[], options: CachedOnnxExportOptions): Promise<string | undefined> {
   const { log } = options;
   const directory = await readModelDirectory(path, plugins, { sources: options.sources, log: () => undefined });
-  if (directory.config.backend.type === 'onnxruntime' || existsSync(join(directory.dir, 'vision.onnx'))) return path;
+  if (directory.config.backend.type === 'onnxruntime' || existsSync(join(directory.dir, 'vision.onnx'))) {
+    log(`clipkit: onnxruntime, on the model's own ONNX export in ${directory.dir}`);
+    return path;
+  }
   const problem = await onnxRuntimeProblem(directory.config.model, plugins);
   if (problem !== null) {
     log(`clipkit: running on tfjs, not onnxruntime: ${problem}`);
