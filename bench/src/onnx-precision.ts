@@ -29,7 +29,7 @@ import { defaultPlugins } from 'clipkit';
 import type { Benchmark } from './benchmarks.js';
 import { OPEN_CLIP_SHAPES } from './open-clip-shapes.js';
 import { runPytorchAnchor } from './pytorch-anchor.js';
-import { itemsPerSecond, randomIds } from './tower-timing.js';
+import { interleavedItemsPerSecond, itemsPerSecond, randomIds } from './tower-timing.js';
 
 /**
  * float32, int8 and float16 exports of random towers with open_clip's ViT-B-32 and RN50 shapes, in
@@ -188,24 +188,29 @@ async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, withText: boole
   await measureTower(text, 'text', config, plugins, [textCase(75), textCase(10)], options);
 }
 
-/** clipkit's export of torch-onnx-text.py's weights against its torch.onnx graph, 77 tokens, same run. */
+/**
+ * clipkit's export of torch-onnx-text.py's weights against its torch.onnx graph, 77 tokens, same run: both
+ * sessions loaded, called in turns, median call (see interleavedItemsPerSecond).
+ */
 async function againstTorchOnnxText(dir: string, plugins: readonly AnyClipPlugin[], options: Options): Promise<void> {
   const out = mkdtempSync(join(tmpdir(), 'clipkit-bench-torch-text-'));
   const session = sessionOptions({ threads: options.threads, graphOptimization: 'all' });
+  const rounds = Math.max(5, 3 * options.iterations);
   try {
     await exportOnnxModel(join(dir, 'model'), out, plugins);
-    console.log(`text tower at 77 tokens, same weights, onnxruntime ${options.threads}t (load ${load()}):`);
+    console.log(`text tower at 77 tokens, same weights, onnxruntime ${options.threads}t, median of ${rounds} calls in turns (load ${load()}):`);
+    const encoders = [join(dir, 'text.onnx'), join(out, 'text.onnx')].map((path) => new OnnxTextEncoder(path, { contextLength: 77, embedDim: 512, sessionOptions: session }));
     for (const batch of options.batches) {
       const ids = randomIds(new SeededRandom(batch), batch, 75);
-      const rates: number[] = [];
-      for (const path of [join(dir, 'text.onnx'), join(out, 'text.onnx')]) {
-        const encoder = new OnnxTextEncoder(path, { contextLength: 77, embedDim: 512, sessionOptions: session });
-        rates.push(await itemsPerSecond(() => encoder.encode(ids), batch, options.iterations));
-        await encoder.dispose();
-      }
+      const [torchOnnx, clipkit] = await interleavedItemsPerSecond(
+        encoders.map((encoder) => () => encoder.encode(ids)),
+        batch,
+        rounds,
+      );
       ids.dispose();
-      console.log(`  b${batch}: torch.onnx ${rates[0].toFixed(2)}/s, clipkit ${rates[1].toFixed(2)}/s, ratio ${(rates[1] / rates[0]).toFixed(2)}`);
+      console.log(`  b${batch}: torch.onnx ${torchOnnx.toFixed(2)}/s, clipkit ${clipkit.toFixed(2)}/s, ratio ${(clipkit / torchOnnx).toFixed(2)} (load ${load()})`);
     }
+    await Promise.all(encoders.map((encoder) => encoder.dispose()));
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

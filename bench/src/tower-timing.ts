@@ -23,3 +23,23 @@ export function randomIds(rng: SeededRandom, batch: number, words: number, vocab
   }
   return tf.tensor2d(ids, [batch, 77], 'int32');
 }
+
+/**
+ * Items per second of several encoders of the same batch, timed in turns (one call each per round, after one
+ * warm-up call each) and reduced to the median call: load that comes and goes during the run then weighs on
+ * all of them alike, where timing one after the other favours whichever ran in the quieter moment.
+ */
+export async function interleavedItemsPerSecond(encoders: readonly (() => Promise<tf.Tensor2D>)[], batch: number, rounds: number): Promise<number[]> {
+  const seconds: number[][] = encoders.map(() => []);
+  for (const encode of encoders) (await encode()).dispose();
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, encode] of encoders.entries()) {
+      const start = performance.now();
+      const out = await encode();
+      await out.data();
+      seconds[i].push((performance.now() - start) / 1000);
+      out.dispose();
+    }
+  }
+  return seconds.map((calls) => batch / calls.sort((a, b) => a - b)[calls.length >> 1]);
+}
