@@ -40,7 +40,8 @@ function chartGroup(chart: LineChart, x: number, y: number): string {
   if (all.length === 0) return `<g transform="translate(${x},${y})"><text x="${WIDTH / 2}" y="${HEIGHT / 2}" text-anchor="middle">${escapeXml(chart.title)}: no data</text></g>`;
   const xs = all.map(([px]) => px);
   const ys = all.map(([, py]) => py);
-  const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
+  // One x value (a single evaluation, at the end of a run): span from 0 to it, so the point sits at its step, not at the left edge.
+  const [xMin, xMax] = xs.every((px) => px === xs[0]) ? [Math.min(0, xs[0]), Math.max(0, xs[0]) || 1] : [Math.min(...xs), Math.max(...xs)];
   const [yMin, yMax] = chart.yRange ?? [Math.min(...ys), Math.max(...ys)];
   const plotW = WIDTH - MARGIN.left - MARGIN.right;
   const plotH = HEIGHT - MARGIN.top - MARGIN.bottom;
