@@ -40,7 +40,7 @@ export function runPytorchAnchor(args: readonly string[]): AnchorResult | string
 }
 
 /** The inference anchor timing a tower of open_clip's ViT-B-32 / RN50 shapes (`infer vitb32-image` ...). */
-export const INFERENCE_ANCHORS = { 'ViT-B-32 image': 'vitb32-image', 'ViT-B-32 text': 'vitb32-text', 'RN50 image': 'rn50-image' } as const;
+const INFERENCE_ANCHORS = { 'ViT-B-32 image': 'vitb32-image', 'ViT-B-32 text': 'vitb32-text', 'RN50 image': 'rn50-image' } as const;
 export type AnchoredTower = keyof typeof INFERENCE_ANCHORS;
 
 /** PyTorch's items/s for a tower at this batch and thread count, measured now, or why there is none. */
