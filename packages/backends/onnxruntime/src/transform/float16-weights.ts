@@ -21,7 +21,8 @@ export function float16Weights(model: OnnxModel, options: Float16WeightsOptions 
   const widened = new Map<string, string>();
   const widen = (name: string, node: OnnxNode): string => {
     const tensor = r.initializers.get(name);
-    // A static int8 graph's scales stay float32: onnxruntime fuses a QDQ group only on constant parameters.
+    // A static int8 graph's scales stay exact (they are few): rounded, a bias's scale would no longer be the
+    // product of its input's and weight's scales that QLinearConv assumes.
     if (tensor?.dataType !== 'float32' || tensor.data.length < minValues || QDQ.has(node.opType)) return name;
     let float = widened.get(name);
     if (!float) {

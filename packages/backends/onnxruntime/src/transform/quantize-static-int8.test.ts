@@ -14,6 +14,7 @@ import { ensureTensorBackend } from '../runtime/tensor-backend.js';
 import { MODELS, PLUGINS, readReference } from '../testing/fixtures.js';
 import type { Tower } from '../tower.js';
 import { type CalibrationBatch, calibrationRanges } from './calibration-ranges.js';
+import { float16Weights } from './float16-weights.js';
 import { quantizeStaticInt8, staticInt8Plan } from './quantize-static-int8.js';
 
 // Static int8 (QDQ) of the rn-tiny fixture's ResNet trunk against the float32 export of the same weights.
@@ -129,6 +130,23 @@ describe('quantizeStaticInt8 on the rn-tiny ResNet image tower', () => {
     expect(kernels.get('QLinearAdd')).toBe(ADDS);
     for (const float of ['Conv', 'FusedConv', 'AveragePool', 'Relu']) expect(kernels.has(float)).toBe(false);
     expect(kernels.get('QuantizeLinear')).toBe(1); // the pixels, once; the trunk's output is dequantised once for the attention pool
+  });
+
+  it('keeps the quantisation parameters float32 under float16 storage, and the groups still fuse', async () => {
+    // minValues 16: even the per-channel scales (16 to 256 values here) would be stored as float16 otherwise.
+    const half = float16Weights(quantized, { minValues: 16 });
+    const widened = new Map(half.graph.nodes.filter((n) => n.opType === 'Cast').map((n) => [n.outputs[0], n.inputs[0]]));
+    const parameters = new Set(
+      half.graph.nodes.filter((n) => n.opType === 'QuantizeLinear' || n.opType === 'DequantizeLinear').flatMap((n) => n.inputs.slice(1).map((i) => widened.get(i) ?? i)),
+    );
+    expect(half.graph.initializers.filter((t) => parameters.has(t.name) && t.dataType === 'float16')).toEqual([]);
+    expect(half.graph.initializers.some((t) => t.dataType === 'float16')).toBe(true);
+    const path = join(folder, 'static-float16.onnx');
+    await writeOnnxModel(path, half);
+    const { pixelValues } = await readReference('rn-tiny');
+    const { kernels } = await run(path, pixelValues.data as Float32Array, pixelValues.shape, folder);
+    expect(kernels.get('QLinearConv')).toBe(CONVS + POOLS);
+    expect(kernels.get('QLinearAdd')).toBe(ADDS);
   });
 
   it('gives embeddings with cosine >= 0.95 to float32 on inputs it was not calibrated on', () => {
