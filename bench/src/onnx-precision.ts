@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type CalibrationBatch,
   type ExportPrecision,
   exportOnnxModel,
   OnnxImageEncoder,
@@ -32,7 +33,7 @@ import { runPytorchAnchor } from './pytorch-anchor.js';
 import { interleavedItemsPerSecond, itemsPerSecond, randomIds } from './tower-timing.js';
 
 /**
- * float32, int8 and float16 exports of random towers with open_clip's ViT-B-32 and RN50 shapes, in
+ * float32, int8 and float16 exports (and RN50's int8 with static int8 convolutions) of random towers with open_clip's ViT-B-32 and RN50 shapes, in
  * onnxruntime-node: items/s at each batch, file size, and the cosine of each embedding to float32's (over the
  * largest batch's random inputs; random weights, so the trained model's figures may differ). When
  * ../shared/anchors is set up (bash ../shared/anchors/setup.sh), PyTorch's figure for the same tower at batch
@@ -41,6 +42,8 @@ import { interleavedItemsPerSecond, itemsPerSecond, randomIds } from './tower-ti
  */
 
 const PRECISIONS: Readonly<Record<string, ExportPrecision>> = { float32: {}, int8: { quantize: 'int8' }, float16: { dtype: 'float16' } };
+/** RN50's static int8 variant calibrates its convolutions on this many random N(0, 1) images (the tower is random too), in batches of 2. */
+const CALIBRATION_IMAGES = 8;
 /** PyTorch anchors are measured at this batch (../shared/anchors/README.md). */
 const ANCHOR_BATCH = 16;
 
@@ -110,14 +113,15 @@ async function measureTower(
   plugins: readonly AnyClipPlugin[],
   cases: TowerCase[],
   options: Options,
+  precisions: Readonly<Record<string, ExportPrecision>> = PRECISIONS,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'clipkit-bench-precision-'));
   try {
     const float32 = towerOnnxModel(config.model, tower, plugins, weights);
     const files: [string, string][] = [];
-    for (const [precision, settings] of Object.entries(PRECISIONS)) {
+    for (const [precision, settings] of Object.entries(precisions)) {
       const path = join(dir, `${precision}.onnx`);
-      await writeOnnxModel(path, withExportPrecision(float32, settings));
+      await writeOnnxModel(path, await withExportPrecision(float32, settings));
       files.push([precision, path]);
     }
     const largest = Math.max(...options.batches);
@@ -145,13 +149,19 @@ async function measureTower(
         await encoder.dispose();
         if (precision === 'float32') f32Rates = rates;
         const speed = options.batches.map((batch, i) => `b${batch} ${rates[i].toFixed(2)}/s x${(rates[i] / f32Rates[i]).toFixed(2)}`).join('  ');
-        console.log(`  ${precision.padEnd(8)} ${(statSync(path).size / 1e6).toFixed(1).padStart(6)} MB  ${speed}  ${accuracy}`);
+        console.log(`  ${precision.padEnd(11)} ${(statSync(path).size / 1e6).toFixed(1).padStart(6)} MB  ${speed}  ${accuracy}`);
       }
       console.log(`  ${pytorchAnchor(c.anchor, options)}`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Calibration inputs for the random tower: CALIBRATION_IMAGES N(0, 1) 224 px images, seeded apart from the timed inputs. */
+function calibrationBatches(): CalibrationBatch[] {
+  const rng = new SeededRandom(1000);
+  return Array.from({ length: CALIBRATION_IMAGES / 2 }, () => ({ data: rng.normalArray(2 * 3 * 224 * 224), dims: [2, 3, 224, 224] }));
 }
 
 async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, withText: boolean, plugins: readonly AnyClipPlugin[], options: Options): Promise<void> {
@@ -163,6 +173,9 @@ async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, withText: boole
   const text = withText ? hostWeights(assembly.resolve(TRAINABLE_TEXT_ENCODER)) : undefined;
   await assembly.dispose();
   const anchorName = name === 'RN50' ? 'rn50' : 'vitb32';
+  // Only a tower with convolutions has a static int8 form (the others' int8-static would be their int8).
+  const precisions = name === 'RN50' ? { ...PRECISIONS, 'int8-static': { quantize: 'int8' as const, calibration: calibrationBatches() } } : PRECISIONS;
+  if (name === 'RN50') console.log(`int8-static: convolutions static int8, calibrated on ${CALIBRATION_IMAGES} random N(0, 1) images (the tower is random, so no real images)`);
   await measureTower(
     image,
     'image',
@@ -177,6 +190,7 @@ async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, withText: boole
       },
     ],
     options,
+    precisions,
   );
   if (!text) return;
   const textCase = (words: number): TowerCase => ({
@@ -232,6 +246,6 @@ async function run(args: string[]): Promise<void> {
 export const onnxPrecision: Benchmark = {
   name: 'onnx-precision',
   description:
-    'float32 vs int8 vs float16 ONNX exports of random ViT-B-32 and RN50 towers: items/s, file size, cosine to float32, PyTorch when ../shared/anchors is set up (--batches 1,16, --iterations 3, --threads 2, --no-pytorch, --torch-text DIR)',
+    'float32 vs int8 vs float16 (and RN50 static int8) ONNX exports of random ViT-B-32 and RN50 towers: items/s, file size, cosine to float32, PyTorch when ../shared/anchors is set up (--batches 1,16, --iterations 3, --threads 2, --no-pytorch, --torch-text DIR)',
   run,
 };

@@ -10,7 +10,10 @@ export { GraphBuilder } from './onnx/graph-builder.js';
 export { encodeOnnxModel } from './onnx/encode-onnx-model.js';
 export type { OnnxGraph, OnnxModel, OnnxNode, OnnxValueInfo } from './onnx/onnx-model.js';
 export { writeOnnxModel } from './onnx/write-onnx-model.js';
+export { type CalibrationBatch, calibrationRanges, type TensorRange } from './transform/calibration-ranges.js';
 export { float16Weights, type Float16WeightsOptions } from './transform/float16-weights.js';
+export { averagePoolsAsConvs } from './transform/average-pools-as-convs.js';
+export { quantizeStaticInt8, type StaticInt8Plan, staticInt8Plan } from './transform/quantize-static-int8.js';
 export { INT8_WEIGHTS, type QuantizableWeight, type QuantizedForm, type QuantizeInt8Options, quantizeInt8 } from './transform/quantize-int8.js';
 
 // Inference: ONNX towers in onnxruntime-node, and their plug-ins

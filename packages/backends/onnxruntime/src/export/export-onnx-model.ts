@@ -93,8 +93,17 @@ export async function exportOnnxModel(modelRef: string, outDir: string, plugins:
     // One tower at a time, so only one tower's weights are in memory.
     for (const tower of TOWERS) {
       const path = join(outDir, ONNX_TOWER_FILES[tower][0]);
-      await exportTower(path, config.model, tower, plugins, await readTowerWeights(file, tower, shapes, storage), precision);
+      const metadata = await exportTower(path, config.model, tower, plugins, await readTowerWeights(file, tower, shapes, storage), precision);
       await wrote(path);
+      if (precision.calibration !== undefined && tower === 'image') {
+        const quantized = metadata['clipkit.int8.static'];
+        const { nodes, calibratedOn } = quantized ? (JSON.parse(quantized) as { nodes: number; calibratedOn: string }) : { nodes: 0, calibratedOn: '' };
+        log(
+          nodes > 0
+            ? `${path}: ${nodes} convolution-trunk nodes int8 (static, calibrated on ${calibratedOn})`
+            : `note: ${path} has no convolutions; the calibration images changed nothing`,
+        );
+      }
     }
     const scalars = new Map<string, { dtype: 'F32'; shape: number[]; data: Float32Array }>();
     for (const name of ['logit_scale', 'logit_bias']) {

@@ -83,7 +83,7 @@ describe.each([
     const float32 = (await towerModels(dir))[tower];
     const reference = await readReference(dir);
     for (const [name, precision] of Object.entries(PRECISIONS) as [PrecisionName, ExportPrecision][]) {
-      models[name] = withExportPrecision(float32, precision);
+      models[name] = await withExportPrecision(float32, precision);
       const path = join(folder, `${name}.onnx`);
       await writeOnnxModel(path, models[name]);
       sizes[name] = statSync(path).size;

@@ -43,7 +43,7 @@ export function towerOnnxModel(model: ModelConfig, tower: Tower, plugins: readon
   };
 }
 
-/** Writes a tower to `path` (atomically), its weights stored as `precision` asks (default float32); see towerOnnxModel. */
+/** Writes a tower to `path` (atomically), its weights stored as `precision` asks (default float32); see towerOnnxModel. Returns the model's metadata. */
 export async function exportTower(
   path: string,
   model: ModelConfig,
@@ -51,6 +51,8 @@ export async function exportTower(
   plugins: readonly AnyClipPlugin[],
   weights: TowerWeights,
   precision: ExportPrecision = {},
-): Promise<void> {
-  await writeOnnxModel(path, withExportPrecision(towerOnnxModel(model, tower, plugins, weights), precision));
+): Promise<Readonly<Record<string, string>>> {
+  const exported = await withExportPrecision(towerOnnxModel(model, tower, plugins, weights), precision);
+  await writeOnnxModel(path, exported);
+  return exported.metadata;
 }
