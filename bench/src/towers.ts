@@ -14,8 +14,6 @@ import { itemsPerSecond, randomIds } from './tower-timing.js';
  * PyTorch's text tower computes all 77 positions; clipkit's stops at the longest caption (12 tokens here).
  */
 
-type Measured = AnchoredTower;
-
 interface Options {
   device: TfjsDevice;
   batch: number;
@@ -34,20 +32,20 @@ function parseArgs(args: string[]): Options {
   return options;
 }
 
-async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, plugins: readonly AnyClipPlugin[], withText: boolean): Promise<Map<Measured, number>> {
+async function measureModel(name: keyof typeof OPEN_CLIP_SHAPES, options: Options, plugins: readonly AnyClipPlugin[], withText: boolean): Promise<Map<AnchoredTower, number>> {
   const config: ClipConfig = parseClipConfig({ model: OPEN_CLIP_SHAPES[name], backend: { type: 'tfjs', device: options.device } }, plugins);
   const assembly = assembleClip(config, plugins, { log: () => undefined });
-  const out = new Map<Measured, number>();
+  const out = new Map<AnchoredTower, number>();
   const rng = new SeededRandom(0);
   try {
     const image = assembly.resolve(IMAGE_ENCODER);
     const pixels = tf.tensor4d(rng.normalArray(options.batch * 3 * 224 * 224), [options.batch, 3, 224, 224]);
-    out.set(`${name} image` as Measured, await itemsPerSecond(() => image.encode(pixels), options.batch, options.iterations));
+    out.set(`${name} image` as AnchoredTower, await itemsPerSecond(() => image.encode(pixels), options.batch, options.iterations));
     pixels.dispose();
     if (withText) {
       const text = assembly.resolve(TEXT_ENCODER);
       const ids = randomIds(rng, options.batch, 10);
-      out.set(`${name} text` as Measured, await itemsPerSecond(() => text.encode(ids), options.batch, options.iterations));
+      out.set(`${name} text` as AnchoredTower, await itemsPerSecond(() => text.encode(ids), options.batch, options.iterations));
       ids.dispose();
     }
   } finally {
