@@ -1,18 +1,14 @@
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClipkitError, hfStorageOf, readModelDirectory, SafetensorsFile } from '@clipkit/core';
+import { ClipkitError } from '@clipkit/core';
 import * as ort from 'onnxruntime-node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OnnxModel } from '../onnx/onnx-model.js';
 import { writeOnnxModel } from '../onnx/write-onnx-model.js';
-import { ensureTensorBackend } from '../runtime/tensor-backend.js';
-import { MODELS, PLUGINS, type Reference, readReference } from '../testing/fixtures.js';
+import { fixtureTowerModels, type Reference, readReference, rowCosines } from '../testing/fixtures.js';
 import type { Tower } from '../tower.js';
 import { checkExportPrecision, type ExportPrecision, withExportPrecision } from './export-precision.js';
-import { towerOnnxModel } from './export-tower.js';
-import { readTowerWeights } from './read-tower-weights.js';
-import { towerWeightShapes } from './tower-weight-shapes.js';
 
 // int8 and float16 exports of the fixture models against the float32 export of the same weights, run in
 // onnxruntime on the fixtures' 4 inputs. Tolerances on the cosine of each embedding to float32's:
@@ -26,22 +22,6 @@ const PRECISIONS = { float32: {}, int8: { quantize: 'int8' }, float16: { dtype: 
 type PrecisionName = keyof typeof PRECISIONS;
 const IO = { image: ['pixel_values', 'image_embeds'], text: ['input_ids', 'text_embeds'] } as const;
 
-async function towerModels(dir: string): Promise<Record<Tower, OnnxModel>> {
-  await ensureTensorBackend();
-  const directory = await readModelDirectory(`${MODELS}/${dir}`, PLUGINS, { backend: { type: 'onnxruntime' } });
-  const { config } = directory;
-  const shapes = { image: towerWeightShapes(config, 'image', PLUGINS), text: towerWeightShapes(config, 'text', PLUGINS) };
-  const storage = directory.layout === 'huggingface' ? hfStorageOf(config.model, PLUGINS) : undefined;
-  const file = await SafetensorsFile.open(directory.weightsFile);
-  try {
-    const image = towerOnnxModel(config.model, 'image', PLUGINS, await readTowerWeights(file, 'image', shapes, storage));
-    const text = towerOnnxModel(config.model, 'text', PLUGINS, await readTowerWeights(file, 'text', shapes, storage));
-    return { image, text };
-  } finally {
-    await file.close();
-  }
-}
-
 async function embeddings(path: string, tower: Tower, reference: Reference): Promise<Float32Array> {
   const session = await ort.InferenceSession.create(path);
   const input = tower === 'image' ? reference.pixelValues : reference.inputIds;
@@ -49,17 +29,6 @@ async function embeddings(path: string, tower: Tower, reference: Reference): Pro
   const out = (await session.run({ [IO[tower][0]]: tensor }))[IO[tower][1]];
   await session.release();
   return out.data as Float32Array;
-}
-
-/** Cosine similarity of each row [dim] of `a` to the same row of `b`. */
-function rowCosines(a: Float32Array, b: Float32Array, dim: number): number[] {
-  const cosines: number[] = [];
-  for (let row = 0; row < a.length / dim; row++) {
-    let [ab, aa, bb] = [0, 0, 0];
-    for (let i = row * dim; i < (row + 1) * dim; i++) [ab, aa, bb] = [ab + a[i] * b[i], aa + a[i] * a[i], bb + b[i] * b[i]];
-    cosines.push(ab / Math.sqrt(aa * bb));
-  }
-  return cosines;
 }
 
 const opCounts = (model: OnnxModel) => {
@@ -80,7 +49,7 @@ describe.each([
   let dim: number;
 
   beforeAll(async () => {
-    const float32 = (await towerModels(dir))[tower];
+    const float32 = (await fixtureTowerModels(dir))[tower];
     const reference = await readReference(dir);
     for (const [name, precision] of Object.entries(PRECISIONS) as [PrecisionName, ExportPrecision][]) {
       models[name] = await withExportPrecision(float32, precision);

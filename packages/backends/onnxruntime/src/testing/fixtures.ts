@@ -1,8 +1,14 @@
-import { type HostTensor, readSafetensors } from '@clipkit/core';
+import { type HostTensor, hfStorageOf, readModelDirectory, readSafetensors, SafetensorsFile } from '@clipkit/core';
 import { plugins as resnetPlugins } from '@clipkit/encoders-resnet';
 import { plugins as vitPlugins } from '@clipkit/encoders-vit';
 import { plugins as textPlugins } from '@clipkit/text-transformer';
+import { towerOnnxModel } from '../export/export-tower.js';
+import { readTowerWeights } from '../export/read-tower-weights.js';
+import { towerWeightShapes } from '../export/tower-weight-shapes.js';
+import type { OnnxModel } from '../onnx/onnx-model.js';
 import { plugins as onnxRuntimePlugins } from '../onnx-runtime-plugins.js';
+import { ensureTensorBackend } from '../runtime/tensor-backend.js';
+import type { Tower } from '../tower.js';
 
 /** The reference fixtures (see /work/shared/fixtures/README.md) and how tests compare with them. */
 export const MODELS = `${process.env.CLIPKIT_SHARED}/fixtures/models`;
@@ -49,4 +55,32 @@ export function parityError(actual: ArrayLike<number>, reference: ArrayLike<numb
     scale = Math.max(scale, Math.abs(reference[i]));
   }
   return { error, bound: RELATIVE_TOLERANCE * scale, relative: error / scale };
+}
+
+/** Cosine similarity of each row [dim] of `a` to the same row of `b` (an export's embeddings against float32's). */
+export function rowCosines(a: Float32Array, b: Float32Array, dim: number): number[] {
+  const cosines: number[] = [];
+  for (let row = 0; row < a.length / dim; row++) {
+    let [ab, aa, bb] = [0, 0, 0];
+    for (let i = row * dim; i < (row + 1) * dim; i++) [ab, aa, bb] = [ab + a[i] * b[i], aa + a[i] * a[i], bb + b[i] * b[i]];
+    cosines.push(ab / Math.sqrt(aa * bb));
+  }
+  return cosines;
+}
+
+/** Both towers of a fixture model directory as the float32 graphs the exporter builds from its weights. */
+export async function fixtureTowerModels(dir: string): Promise<Record<Tower, OnnxModel>> {
+  await ensureTensorBackend();
+  const directory = await readModelDirectory(`${MODELS}/${dir}`, PLUGINS, { backend: { type: 'onnxruntime' } });
+  const { config } = directory;
+  const shapes = { image: towerWeightShapes(config, 'image', PLUGINS), text: towerWeightShapes(config, 'text', PLUGINS) };
+  const storage = directory.layout === 'huggingface' ? hfStorageOf(config.model, PLUGINS) : undefined;
+  const file = await SafetensorsFile.open(directory.weightsFile);
+  try {
+    const image = towerOnnxModel(config.model, 'image', PLUGINS, await readTowerWeights(file, 'image', shapes, storage));
+    const text = towerOnnxModel(config.model, 'text', PLUGINS, await readTowerWeights(file, 'text', shapes, storage));
+    return { image, text };
+  } finally {
+    await file.close();
+  }
 }

@@ -1,18 +1,13 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClipkitError, readModelDirectory, SafetensorsFile, SeededRandom } from '@clipkit/core';
+import { ClipkitError, SeededRandom } from '@clipkit/core';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withExportPrecision } from '../export/export-precision.js';
-import { towerOnnxModel } from '../export/export-tower.js';
-import { readTowerWeights } from '../export/read-tower-weights.js';
-import { towerWeightShapes } from '../export/tower-weight-shapes.js';
 import type { OnnxModel } from '../onnx/onnx-model.js';
 import { writeOnnxModel } from '../onnx/write-onnx-model.js';
-import { ensureTensorBackend } from '../runtime/tensor-backend.js';
-import { MODELS, PLUGINS, readReference } from '../testing/fixtures.js';
-import type { Tower } from '../tower.js';
+import { fixtureTowerModels, readReference, rowCosines } from '../testing/fixtures.js';
 import { type CalibrationBatch, calibrationRanges } from './calibration-ranges.js';
 import { float16Weights } from './float16-weights.js';
 import { quantizeStaticInt8, staticInt8Plan } from './quantize-static-int8.js';
@@ -33,35 +28,12 @@ const ADDS = 5;
 const POOLS = 7;
 const RELUS = 18;
 
-async function towerModel(dir: string, tower: Tower): Promise<OnnxModel> {
-  await ensureTensorBackend();
-  const { config, weightsFile } = await readModelDirectory(`${MODELS}/${dir}`, PLUGINS, { backend: { type: 'onnxruntime' } });
-  const shapes = { image: towerWeightShapes(config, 'image', PLUGINS), text: towerWeightShapes(config, 'text', PLUGINS) };
-  const file = await SafetensorsFile.open(weightsFile);
-  try {
-    return towerOnnxModel(config.model, tower, PLUGINS, await readTowerWeights(file, tower, shapes, undefined));
-  } finally {
-    await file.close();
-  }
-}
-
 function calibration(size: number): CalibrationBatch[] {
   const rng = new SeededRandom(15);
   return Array.from({ length: 4 }, () => ({ data: rng.normalArray(4 * 3 * size * size), dims: [4, 3, size, size] }));
 }
 
 const opCount = (model: OnnxModel, op: string) => model.graph.nodes.filter((n) => n.opType === op).length;
-
-/** Cosine similarity of each row [dim] of `a` to the same row of `b`. */
-function rowCosines(a: Float32Array, b: Float32Array, dim: number): number[] {
-  const cosines: number[] = [];
-  for (let row = 0; row < a.length / dim; row++) {
-    let [ab, aa, bb] = [0, 0, 0];
-    for (let i = row * dim; i < (row + 1) * dim; i++) [ab, aa, bb] = [ab + a[i] * b[i], aa + a[i] * a[i], bb + b[i] * b[i]];
-    cosines.push(ab / Math.sqrt(aa * bb));
-  }
-  return cosines;
-}
 
 /** The embeddings of the fixture's pixels, and the kernels onnxruntime ran (its profiler's op names, with counts), all optimisations on. */
 async function run(path: string, pixels: Float32Array, dims: readonly number[], profiles: string): Promise<{ embeds: Float32Array; kernels: Map<string, number> }> {
@@ -87,7 +59,7 @@ describe('quantizeStaticInt8 on the rn-tiny ResNet image tower', () => {
   const results = {} as Record<'float32' | 'static', { embeds: Float32Array; kernels: Map<string, number> }>;
 
   beforeAll(async () => {
-    float32 = await towerModel('rn-tiny', 'image');
+    float32 = (await fixtureTowerModels('rn-tiny')).image;
     quantized = await withExportPrecision(float32, { quantize: 'int8', calibration: calibration(64) });
     const { pixelValues } = await readReference('rn-tiny');
     for (const [name, model] of [
@@ -158,7 +130,7 @@ describe('quantizeStaticInt8 on the rn-tiny ResNet image tower', () => {
 
 describe('static int8 on a tower with no convolutions (rn-tiny text)', () => {
   it('plans nothing, so calibration leaves the dynamic int8 export as it was', async () => {
-    const text = await towerModel('rn-tiny', 'text');
+    const text = (await fixtureTowerModels('rn-tiny')).text;
     expect(staticInt8Plan(text.graph).nodes.size).toBe(0);
     const [dynamic, calibrated] = [await withExportPrecision(text, { quantize: 'int8' }), await withExportPrecision(text, { quantize: 'int8', calibration: calibration(4) })];
     expect(calibrated.graph).toEqual(dynamic.graph);
@@ -168,7 +140,7 @@ describe('static int8 on a tower with no convolutions (rn-tiny text)', () => {
 
 describe('static int8 errors', () => {
   it('names a tensor with no calibrated range, and refuses calibration without int8 or with no batches', async () => {
-    const image = await towerModel('rn-tiny', 'image');
+    const image = (await fixtureTowerModels('rn-tiny')).image;
     const plan = staticInt8Plan(image.graph);
     const ranges = await calibrationRanges(image, plan.tensors.slice(1), calibration(64).slice(0, 1));
     expect(() => quantizeStaticInt8(image, plan, ranges, '4 inputs')).toThrow(
