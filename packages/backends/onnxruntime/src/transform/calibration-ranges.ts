@@ -15,18 +15,6 @@ export interface TensorRange {
   readonly max: number;
 }
 
-/** The model's protobuf bytes in one buffer (onnxruntime loads a model from memory). */
-function modelBytes(model: OnnxModel): Uint8Array {
-  const chunks = encodeOnnxModel(model);
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0));
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
-}
-
 /**
  * Min and max of each of `tensors` (float32 activations of rank `rank`) over `batches`, found by running the
  * float model in onnxruntime with those tensors added as graph outputs: the MinMax calibration of
@@ -37,7 +25,8 @@ export async function calibrationRanges(model: OnnxModel, tensors: readonly stri
   const input = model.graph.inputs[0];
   const probed = tensors.filter((name) => !model.graph.outputs.some((o) => o.name === name));
   const outputs = [...model.graph.outputs, ...probed.map((name) => ({ name, dataType: 'float32' as const, dims: Array.from({ length: rank }, (_, i) => `${name}:d${i}`) }))];
-  const session = await ort.InferenceSession.create(modelBytes({ ...model, graph: { ...model.graph, outputs } }), {
+  // onnxruntime loads the model from memory: its protobuf chunks in one buffer.
+  const session = await ort.InferenceSession.create(Buffer.concat(encodeOnnxModel({ ...model, graph: { ...model.graph, outputs } })), {
     graphOptimizationLevel: 'disabled',
     logSeverityLevel: 3,
   });
