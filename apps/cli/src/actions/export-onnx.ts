@@ -32,7 +32,7 @@ export async function exportOnnx(options: ExportOnnxOptions): Promise<void> {
   checkNotSource(out, existsSync(path) && statSync(path).isFile() ? dirname(path) : path);
   const precision: ExportPrecision = { quantize: options.quantize, dtype: options.dtype };
   if (options.calibrationImages !== undefined) {
-    const { batches, images } = await calibrationImages(options.model, options.calibrationImages, options.calibrationCount ?? CALIBRATION_COUNT);
+    const { batches, images } = await calibrationImages(path, options.calibrationImages, options.calibrationCount ?? CALIBRATION_COUNT);
     console.log(`calibrating the convolutions on ${images} images of ${options.calibrationImages}`);
     precision.calibration = batches;
   }
