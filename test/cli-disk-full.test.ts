@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync } from './checkpoints/fixtures.js';
 import { MODELS } from './clip/fixtures.js';
+import { writeTinyShapesConfig } from './tiny-shapes-config.js';
 
 // Every command that writes, on a full disk, a read-only file system and with an output path of the wrong kind:
 // exit code 1, one line naming the path and what to do, no staging folder or temporary file left. The disks are
@@ -38,19 +39,7 @@ const COMMANDS: Record<string, (out: string) => string[]> = {
 };
 
 beforeAll(async () => {
-  writeFileSync(
-    config,
-    JSON.stringify({
-      model: {
-        embedDim: 32,
-        vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1 },
-        text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
-      },
-      backend: { type: 'tfjs', device: 'wasm' },
-      data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 32 },
-      train: { batchSize: 8, steps: 2, warmupSteps: 1, logEvery: 1 },
-    }),
-  );
+  writeTinyShapesConfig(config);
   expect((await runCliAsync(['demo-images', 'shapes', '--out', images, '--count', '4'])).status).toBe(0);
   // Full: the filler takes every block it can.
   if (full) {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SafetensorsFile } from '@clipkit/core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { writeTinyShapesConfig } from './tiny-shapes-config.js';
 
 // clipkit demo-images, index, search and serve as a user runs them, on a tiny model trained for two steps.
 // Rankings of an untrained model mean nothing, so the checks are invariants: an indexed image finds itself,
@@ -33,20 +34,7 @@ function search(...args: string[]): Result[] {
 }
 
 function trainTinyModel(name: string, seed: number): string {
-  const config = join(dir, `${name}.json`);
-  writeFileSync(
-    config,
-    JSON.stringify({
-      model: {
-        embedDim: 32,
-        vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1 },
-        text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
-      },
-      backend: { type: 'tfjs', device: 'wasm' },
-      data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 8 },
-      train: { batchSize: 8, steps: 2, warmupSteps: 1, logEvery: 1, seed },
-    }),
-  );
+  const config = writeTinyShapesConfig(join(dir, `${name}.json`), { data: { evalSize: 8 }, train: { seed } });
   const trained = run('train', '--config', config, '--out', join(dir, name));
   expect(trained.status, trained.stderr).toBe(0);
   return join(dir, name, 'checkpoint');

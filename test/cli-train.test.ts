@@ -1,34 +1,20 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MetricsLog, RUN_LOCK_FILE } from '@clipkit/core';
 import { describe, expect, it } from 'vitest';
+import { writeTinyShapesConfig } from './tiny-shapes-config.js';
 
 const cli = fileURLToPath(new URL('../apps/cli/dist/main.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'clipkit-cli-train-'));
 
 /** A config small enough to train a few steps in seconds. */
 function writeConfig(name: string, loss: 'clip' | 'siglip', steps = 4): string {
-  const file = join(dir, `${name}.json`);
-  writeFileSync(
-    file,
-    JSON.stringify({
-      model: {
-        embedDim: 32,
-        // SigLIP's initial scale and bias (its paper: t' = ln 10, b = -10).
-        ...(loss === 'siglip' ? { logitScale: Math.log(10), logitBias: -10 } : {}),
-        vision: { type: 'vit', imageSize: 32, patchSize: 8, width: 32, layers: 1 },
-        text: { type: 'transformer', contextLength: 16, width: 32, heads: 2, layers: 1 },
-      },
-      loss: { type: loss },
-      backend: { type: 'tfjs', device: 'wasm' },
-      data: { type: 'synthetic-shapes', imageSize: 32, evalSize: 32 },
-      train: { batchSize: 8, steps, warmupSteps: 1, logEvery: 1 },
-    }),
-  );
-  return file;
+  // SigLIP's initial scale and bias (its paper: t' = ln 10, b = -10).
+  const model = loss === 'siglip' ? { logitScale: Math.log(10), logitBias: -10 } : {};
+  return writeTinyShapesConfig(join(dir, `${name}.json`), { model, loss, train: { steps } });
 }
 
 const run = (...args: string[]) => spawnSync('node', [cli, ...args], { encoding: 'utf8' });
