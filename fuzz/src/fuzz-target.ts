@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { ClipkitError, type SeededRandom } from '@clipkit/core';
 
 /** "accepted": read in full and the result checked; "refused": a ClipkitError. */
@@ -39,4 +40,16 @@ export async function outcomeOf(use: () => unknown): Promise<Outcome> {
     if (error instanceof ClipkitError) return 'refused';
     throw error;
   }
+}
+
+/** An input for a file reader: `bytes` are written to `path`, then `read(path)` runs on them. */
+export function fileInput(path: string, bytes: Uint8Array, description: string, read: (path: string) => unknown): FuzzInput {
+  return {
+    description,
+    length: bytes.length,
+    run: () => {
+      writeFileSync(path, bytes);
+      return outcomeOf(() => read(path));
+    },
+  };
 }

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openTorchCheckpoint } from '@clipkit/checkpoints';
 import { concatChunks, mutate, ZipArchive, type ZipRecord, zipChunks, zipHeaderFields } from '@clipkit/checkpoints/testing';
 import type { SeededRandom } from '@clipkit/core';
-import { check, type FuzzInput, type FuzzTarget, outcomeOf, SHARED } from '../fuzz-target.js';
+import { check, type FuzzInput, type FuzzTarget, fileInput, SHARED } from '../fuzz-target.js';
 
 const CHECKPOINTS = join(SHARED, 'fixtures/checkpoints');
 const FILES = ['edge-cases/edge-cases.bin', 'malicious/storage-numel-mismatch.bin', 'malicious/evil-unknown-global.bin', 'open-clip-train/epoch_3.pt'];
@@ -55,14 +55,7 @@ export const pickleTarget: FuzzTarget = {
         ({ bytes, description } = mutate(seed.bytes, random, seed.fields));
         description = `${seed.file}: ${description}`;
       }
-      return {
-        description,
-        length: bytes.length,
-        run: () => {
-          writeFileSync(path, bytes);
-          return outcomeOf(() => readAll(path));
-        },
-      };
+      return fileInput(path, bytes, description, readAll);
     };
   },
 };

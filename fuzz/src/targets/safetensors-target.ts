@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mutate } from '@clipkit/checkpoints/testing';
 import { SafetensorsFile, type SeededRandom } from '@clipkit/core';
-import { check, type FuzzInput, type FuzzTarget, outcomeOf, SHARED } from '../fuzz-target.js';
+import { check, type FuzzInput, type FuzzTarget, fileInput, SHARED } from '../fuzz-target.js';
 import { type Json, mutateJson } from '../mutate-json.js';
 
 const SEEDS = ['checkpoints/f16/inputs.safetensors', 'checkpoints/openai-jit-rn/outputs.safetensors', 'losses/case4_b33_d64.safetensors'];
@@ -52,14 +52,7 @@ export const safetensorsTarget: FuzzTarget = {
         bytes = withHeader(seed, mutated.value);
         description = `header: ${mutated.description}`;
       }
-      return {
-        description,
-        length: bytes.length,
-        run: () => {
-          writeFileSync(path, bytes);
-          return outcomeOf(() => readAll(path));
-        },
-      };
+      return fileInput(path, bytes, description, readAll);
     };
   },
 };
