@@ -99,37 +99,37 @@ class ActivationParameters {
   }
 }
 
+/** A constant of `type` stored per output channel (axis 0) with zero points 0, widened to float by DequantizeLinear. */
+function dequantizedConstant(
+  r: GraphRewriter,
+  name: string,
+  base: string,
+  type: 'int8' | 'int32',
+  dims: readonly number[],
+  values: Int8Array | Int32Array,
+  scales: Float32Array,
+): string {
+  const channels = scales.length;
+  const zeroPoints = type === 'int8' ? new Int8Array(channels) : new Int32Array(channels);
+  const inputs = [
+    r.constant(`${base}:${type}`, type, dims, values),
+    r.constant(`${base}:scale`, 'float32', [channels], scales),
+    r.constant(`${base}:zero_point`, type, [channels], zeroPoints),
+  ];
+  return r.value('DequantizeLinear', name, inputs, { axis: intAttribute(0) });
+}
+
 /** Conv's weight as int8 per output channel behind DequantizeLinear(axis 0), and its bias as int32 at x_scale * w_scale. */
 function dequantizedConvInputs(r: GraphRewriter, node: OnnxNode, xScale: number): string[] {
   const w = r.ownConstant(node.inputs[1])!;
   const channels = w.dims[0];
   const { values, scales } = quantizeInt8Weights(w.data as Float32Array, channels, w.data.length / channels, true);
-  const axis = { axis: intAttribute(0) };
-  const weight = r.value(
-    'DequantizeLinear',
-    `${node.name}/DequantizeLinear_w`,
-    [
-      r.constant(`${w.name}:int8`, 'int8', w.dims, values),
-      r.constant(`${w.name}:scale`, 'float32', [channels], scales),
-      r.constant(`${w.name}:zero_point`, 'int8', [channels], new Int8Array(channels)),
-    ],
-    axis,
-  );
+  const weight = dequantizedConstant(r, `${node.name}/DequantizeLinear_w`, w.name, 'int8', w.dims, values, scales);
   const b = r.ownConstant(node.inputs[2]);
   if (!b) return [weight];
   const biasScales = scales.map((s) => s * xScale);
   const bias = Int32Array.from(b.data as Float32Array, (v, c) => Math.max(-(2 ** 31), Math.min(2 ** 31 - 1, Math.round(v / biasScales[c]))));
-  const dequantizedBias = r.value(
-    'DequantizeLinear',
-    `${node.name}/DequantizeLinear_b`,
-    [
-      r.constant(`${b.name}:int32`, 'int32', b.dims, bias),
-      r.constant(`${b.name}:scale`, 'float32', [channels], biasScales),
-      r.constant(`${b.name}:zero_point`, 'int32', [channels], new Int32Array(channels)),
-    ],
-    axis,
-  );
-  return [weight, dequantizedBias];
+  return [weight, dequantizedConstant(r, `${node.name}/DequantizeLinear_b`, b.name, 'int32', b.dims, bias, biasScales)];
 }
 
 /**
