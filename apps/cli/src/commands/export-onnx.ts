@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
 import type { ExportOnnxOptions } from '../actions/export-onnx.js';
-import { modelOption } from './options.js';
+import { modelOption, positiveInteger } from './options.js';
 
 /** `clipkit export-onnx`: both towers to ONNX (written in TypeScript, no Python) plus what is needed to run them. */
 export function registerExportOnnxCommand(program: Command): void {
@@ -27,9 +27,7 @@ export function registerExportOnnxCommand(program: Command): void {
       'with --quantize int8: also quantise the convolutions (ResNet trunk, static int8 with activation ranges measured on these images, ' +
         'preprocessed as the model does; RN50 ran about 2.5x faster than float32 on CPU); images similar to those the model will see',
     )
-    .option('--calibration-count <n>', "how many of the --calibration-images to use: evenly spaced through the folder's images sorted by path (default 200)", (value) =>
-      Number(value),
-    )
+    .option('--calibration-count <n>', "how many of the --calibration-images to use: evenly spaced through the folder's images sorted by path (default 200)", positiveInteger)
     .addOption(
       new Option('--dtype <type>', 'store the float weights as float16 (half the file, same speed: computed in float32)').choices(['float32', 'float16']).default('float32'),
     )
